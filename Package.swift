@@ -1,0 +1,96 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+/// One set of settings for every target, so the whole package builds in the Swift 6 language mode
+/// with the same strictness.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "newsdedup",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "newsdedupd", targets: ["newsdedupd"]),
+        .executable(name: "newsdedupctl", targets: ["newsdedupctl"]),
+        .library(name: "DedupCore", targets: ["DedupCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: ["YAML"]),
+    ],
+    targets: [
+        // zlib from the system (zlib1g-dev), as a two-line C module.
+        .target(name: "CZlib", linkerSettings: [.linkedLibrary("z")]),
+
+        // Pure logic, no I/O: decoding, normalising, shingling, SimHash, band keys, verdicts, codec.
+        .target(name: "DedupCore", dependencies: ["CZlib"], swiftSettings: swiftSettings),
+
+        // The SQLite store (GRDB on the system libsqlite3).
+        .target(
+            name: "ArticleStore",
+            dependencies: [
+                "DedupCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // Safe claiming of inbox files, moving and quarantining.
+        .target(name: "InboxScanner", dependencies: ["DedupCore"], swiftSettings: swiftSettings),
+
+        // The wire format shared by daemon and CLI: Codable requests and responses.
+        .target(name: "ControlProtocol", swiftSettings: swiftSettings),
+
+        // The daemon's services: ingest loop, control server, configuration.
+        .target(
+            name: "DaemonKit",
+            dependencies: [
+                "DedupCore", "ArticleStore", "InboxScanner", "ControlProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Configuration", package: "swift-configuration"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        .executableTarget(
+            name: "newsdedupd",
+            dependencies: [
+                "DaemonKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "newsdedupctl",
+            dependencies: [
+                "ControlProtocol",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        .testTarget(name: "DedupCoreTests", dependencies: ["DedupCore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ArticleStoreTests", dependencies: ["ArticleStore", "DedupCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "InboxScannerTests", dependencies: ["InboxScanner"], swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["newsdedupd", "newsdedupctl", "ControlProtocol"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,45 @@
+internal import CZlib
+
+/// Why compressed bytes could not be turned back into the article.
+public struct CodecError: Error, Equatable, Sendable, CustomStringConvertible {
+    public let zlibCode: Int32
+    public let operation: String
+
+    public var description: String { "zlib \(operation) failed with code \(zlibCode)" }
+}
+
+/// zlib (RFC 1950) from the system library. The stored form keeps the raw size beside it, so
+/// decompression allocates exactly once and a size mismatch is detected.
+public enum ZlibCodec {
+    /// Level 6 is zlib's default: on Hindi/Bengali it keeps 23-28 % of the bytes; level 9 saves
+    /// about 1 % more at half the speed.
+    public static let defaultLevel: Int32 = 6
+
+    public static func compress(_ input: [UInt8], level: Int32 = defaultLevel) throws(CodecError) -> [UInt8] {
+        var capacity = compressBound(uLong(input.count))
+        var output = [UInt8](repeating: 0, count: Int(capacity))
+        let status = output.withUnsafeMutableBufferPointer { out in
+            input.withUnsafeBufferPointer { inp in
+                compress2(out.baseAddress, &capacity, inp.baseAddress, uLong(inp.count), level)
+            }
+        }
+        guard status == Z_OK else { throw CodecError(zlibCode: status, operation: "compress") }
+        output.removeSubrange(Int(capacity)...)
+        return output
+    }
+
+    public static func decompress(_ input: [UInt8], rawSize: Int) throws(CodecError) -> [UInt8] {
+        var length = uLong(rawSize)
+        // uncompress needs a non-null buffer even for empty output.
+        var output = [UInt8](repeating: 0, count: max(rawSize, 1))
+        let status = output.withUnsafeMutableBufferPointer { out in
+            input.withUnsafeBufferPointer { inp in
+                uncompress(out.baseAddress, &length, inp.baseAddress, uLong(inp.count))
+            }
+        }
+        guard status == Z_OK else { throw CodecError(zlibCode: status, operation: "decompress") }
+        guard Int(length) == rawSize else { throw CodecError(zlibCode: Z_DATA_ERROR, operation: "decompress (size mismatch)") }
+        output.removeSubrange(rawSize...)
+        return output
+    }
+}
