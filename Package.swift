@@ -28,6 +28,9 @@ let package = Package(
         // zlib from the system (zlib1g-dev), as a two-line C module.
         .target(name: "CZlib", linkerSettings: [.linkedLibrary("z")]),
 
+        // Linux calls Swift's Glibc module leaves out (renameat2 with RENAME_NOREPLACE).
+        .target(name: "CSystemShims"),
+
         // Pure logic, no I/O: decoding, normalising, shingling, SimHash, band keys, verdicts, codec.
         .target(name: "DedupCore", dependencies: ["CZlib"], swiftSettings: swiftSettings),
 
@@ -42,7 +45,7 @@ let package = Package(
         ),
 
         // Safe claiming of inbox files, moving and quarantining.
-        .target(name: "InboxScanner", dependencies: ["DedupCore"], swiftSettings: swiftSettings),
+        .target(name: "InboxScanner", dependencies: ["DedupCore", "CSystemShims"], swiftSettings: swiftSettings),
 
         // The wire format shared by daemon and CLI: Codable requests and responses.
         .target(name: "ControlProtocol", swiftSettings: swiftSettings),

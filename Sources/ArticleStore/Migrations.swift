@@ -1,0 +1,74 @@
+import GRDB
+
+/// Schema history. A migration's name and body are never edited once shipped: a new change is a
+/// new migration, so every store, however old, reaches the same schema.
+enum Migrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+
+        migrator.registerMigration("v1-articles-duplicates-feed") { db in
+            try db.create(table: "article") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("sha256", .blob).notNull().unique()
+                t.column("simhash", .integer).notNull()
+                // Four 16-bit bands of the SimHash, each indexed: see BandKey.
+                for band in 0..<4 {
+                    t.column("band\(band)", .integer).notNull().indexed()
+                }
+                t.column("source", .text).notNull()
+                t.column("received_at", .integer).notNull()
+                t.column("encoding", .text).notNull()
+                t.column("raw_size", .integer).notNull()
+                t.column("stored_size", .integer).notNull()
+                t.column("token_count", .integer).notNull()
+                t.column("body", .blob).notNull()
+            }
+            try db.create(table: "duplicate") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("article_id", .integer).notNull().indexed().references("article")
+                t.column("kind", .text).notNull().check { ["exact", "near"].contains($0) }
+                t.column("distance", .integer).notNull()
+                t.column("sha256", .blob).notNull()
+                t.column("simhash", .integer).notNull()
+                t.column("source", .text).notNull()
+                t.column("received_at", .integer).notNull()
+                t.column("raw_size", .integer).notNull()
+            }
+            // AUTOINCREMENT: sequence numbers are never reused, even after the last row goes.
+            try db.create(table: "feed") { t in
+                t.autoIncrementedPrimaryKey("seq")
+                t.column("kind", .text).notNull().check { ["article", "duplicate"].contains($0) }
+                t.column("article_id", .integer).references("article")
+                t.column("duplicate_id", .integer).references("duplicate")
+                t.column("claim_key", .text).notNull().unique()
+            }
+            try db.create(table: "quarantine") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("name", .text).notNull()
+                t.column("reason", .text).notNull()
+                t.column("at", .integer).notNull()
+            }
+            // Running totals, kept in the same transaction as the rows, so status never counts
+            // millions of rows.
+            try db.create(table: "counter") { t in
+                t.primaryKey("name", .text)
+                t.column("value", .integer).notNull()
+            }
+            for name in Counter.allCases {
+                try db.execute(sql: "INSERT INTO counter(name, value) VALUES (?, 0)", arguments: [name.rawValue])
+            }
+            // How the fingerprints in this store were computed.
+            try db.create(table: "meta") { t in
+                t.primaryKey("key", .text)
+                t.column("value", .text).notNull()
+            }
+        }
+        return migrator
+    }
+}
+
+/// The running totals in the `counter` table.
+enum Counter: String, CaseIterable {
+    case articles, exactDuplicates = "exact_duplicates", nearDuplicates = "near_duplicates"
+    case quarantined, rawBytes = "raw_bytes", storedBytes = "stored_bytes"
+}

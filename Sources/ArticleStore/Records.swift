@@ -1,0 +1,102 @@
+import Foundation
+import GRDB
+
+/// A stored article: one row per distinct story, its bytes zlib-compressed.
+struct ArticleRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
+    static let databaseTableName = "article"
+
+    var id: Int64?
+    /// SHA-256 of the normalised text: the exact-duplicate key (UNIQUE).
+    var sha256: Data
+    /// The SimHash, bit pattern stored as a signed 64-bit integer.
+    var simhash: Int64
+    var band0: Int64
+    var band1: Int64
+    var band2: Int64
+    var band3: Int64
+    /// The file name as received in the inbox.
+    var source: String
+    /// Milliseconds since 1970, UTC.
+    var receivedAt: Int64
+    var encoding: String
+    var rawSize: Int64
+    var storedSize: Int64
+    var tokenCount: Int64
+    /// The file's bytes, exactly as received, zlib-compressed.
+    var body: Data
+
+    enum Columns {
+        static let id = Column(CodingKeys.id)
+        static let sha256 = Column(CodingKeys.sha256)
+        static let simhash = Column(CodingKeys.simhash)
+        static let rawSize = Column(CodingKeys.rawSize)
+        static let storedSize = Column(CodingKeys.storedSize)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, sha256, simhash, band0, band1, band2, band3, source
+        case receivedAt = "received_at", encoding, rawSize = "raw_size", storedSize = "stored_size"
+        case tokenCount = "token_count", body
+    }
+}
+
+/// A file whose story is already stored: it points at the article it repeats.
+struct DuplicateRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
+    static let databaseTableName = "duplicate"
+
+    enum Kind: String, Codable, Sendable { case exact, near }
+
+    var id: Int64?
+    var articleId: Int64
+    var kind: Kind
+    var distance: Int64
+    var sha256: Data
+    var simhash: Int64
+    var source: String
+    var receivedAt: Int64
+    var rawSize: Int64
+
+    enum Columns {
+        static let articleId = Column(CodingKeys.articleId)
+        static let kind = Column(CodingKeys.kind)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, articleId = "article_id", kind, distance, sha256, simhash, source
+        case receivedAt = "received_at", rawSize = "raw_size"
+    }
+}
+
+/// One line of the feed that downstream programs follow: one per ingested file, in commit order.
+/// `claimKey` identifies the claimed file, so a file recovered after a crash between commit and
+/// move is recognised as already ingested instead of being counted a second time.
+struct FeedEventRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
+    static let databaseTableName = "feed"
+
+    enum Kind: String, Codable, Sendable { case article, duplicate }
+
+    var seq: Int64?
+    var kind: Kind
+    var articleId: Int64?
+    var duplicateId: Int64?
+    var claimKey: String
+
+    enum Columns {
+        static let seq = Column(CodingKeys.seq)
+        static let claimKey = Column(CodingKeys.claimKey)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case seq, kind, articleId = "article_id", duplicateId = "duplicate_id", claimKey = "claim_key"
+    }
+}
+
+/// A file that was moved to quarantine, with the reason.
+struct QuarantineRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
+    static let databaseTableName = "quarantine"
+
+    var id: Int64?
+    var name: String
+    var reason: String
+    var at: Int64
+}

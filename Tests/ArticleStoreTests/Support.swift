@@ -1,0 +1,35 @@
+@testable import ArticleStore
+import DedupCore
+import Foundation
+
+/// A fresh directory per test, removed afterwards.
+final class TempDirectory {
+    let url: URL
+
+    init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("nd-store-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: url) }
+
+    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+}
+
+enum Seeds {
+    static let directory = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("seeds")
+
+    static func all() throws -> [(name: String, bytes: [UInt8])] {
+        try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".txt") }.sorted()
+            .map { ($0, Array(try Data(contentsOf: directory.appendingPathComponent($0)))) }
+    }
+}
+
+func item(_ name: String, _ bytes: [UInt8], claim: String? = nil) throws -> IngestItem {
+    let (text, encoding) = try TextDecoder.decode(bytes)
+    return IngestItem(
+        source: name, claimKey: claim ?? "claim-\(name)-\(UUID().uuidString)", bytes: bytes, encoding: encoding,
+        fingerprint: try Fingerprinter().fingerprint(of: text), receivedAt: 1_795_000_000_000)
+}
