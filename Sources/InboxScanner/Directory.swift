@@ -1,0 +1,93 @@
+import Glibc
+
+/// An open directory: every operation on its entries goes through this descriptor (openat,
+/// renameat), so a directory swapped for a symlink after start-up cannot redirect them.
+public final class Directory: Sendable {
+    public let path: String
+    let fd: Int32
+
+    /// Opens `path`, creating it (mode 0750) if missing.
+    public init(path: String, create: Bool = true) throws(SystemError) {
+        self.path = path
+        if create, mkdir(path, 0o750) != 0, errno != EEXIST { throw SystemError("mkdir \(path)") }
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw SystemError("open directory \(path)") }
+        self.fd = fd
+    }
+
+    deinit { close(fd) }
+
+    /// The device the directory lives on: claims and moves are renames, which need one device.
+    public func device() throws(SystemError) -> UInt64 {
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw SystemError("stat \(path)") }
+        return UInt64(info.st_dev)
+    }
+
+    /// The names in the directory, except "." and "..", oldest modification first.
+    public func entries() throws(SystemError) -> [FileName] {
+        let copy = dup(fd)
+        guard copy >= 0, let stream = fdopendir(copy) else { throw SystemError("list \(path)") }
+        defer { closedir(stream) }
+        rewinddir(stream)
+        var found: [(name: FileName, mtime: Int64)] = []
+        while let entry = readdir(stream) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                FileName(bytes: Array(raw.prefix { $0 != 0 }))
+            }
+            if name.bytes == [0x2E] || name.bytes == [0x2E, 0x2E] { continue }
+            found.append((name, (try? status(of: name))?.modified ?? 0))
+        }
+        return found.sorted {
+            $0.mtime != $1.mtime ? $0.mtime < $1.mtime : $0.name.bytes.lexicographicallyPrecedes($1.name.bytes)
+        }.map(\.name)
+    }
+
+    /// `lstat` of an entry, never following a symlink.
+    public func status(of name: FileName) throws(SystemError) -> EntryStatus {
+        var info = stat()
+        let result = name.withCString { fstatat(fd, $0, &info, AT_SYMLINK_NOFOLLOW) }
+        guard result == 0 else { throw SystemError("stat \(name)") }
+        return EntryStatus(info)
+    }
+
+    public func contains(_ name: FileName) -> Bool { (try? status(of: name)) != nil }
+
+    /// Makes renames into and out of this directory durable.
+    public func sync() throws(SystemError) {
+        guard fsync(fd) == 0 else { throw SystemError("fsync \(path)") }
+    }
+}
+
+/// What `stat` says about a directory entry.
+public struct EntryStatus: Sendable, Equatable {
+    public enum Kind: String, Sendable { case regular, directory, symlink, fifo, socket, device, other }
+
+    public let kind: Kind
+    public let size: Int64
+    public let links: UInt64
+    public let inode: UInt64
+    public let device: UInt64
+    /// Nanoseconds since 1970.
+    public let modified: Int64
+
+    init(_ info: stat) {
+        kind = switch info.st_mode & S_IFMT {
+        case S_IFREG: .regular
+        case S_IFDIR: .directory
+        case S_IFLNK: .symlink
+        case S_IFIFO: .fifo
+        case S_IFSOCK: .socket
+        case S_IFCHR, S_IFBLK: .device
+        default: .other
+        }
+        size = Int64(info.st_size)
+        links = UInt64(info.st_nlink)
+        inode = UInt64(info.st_ino)
+        device = UInt64(info.st_dev)
+        modified = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+    }
+
+    /// Identifies one file version across renames and restarts (the claim key in the store).
+    public var identity: String { "\(device)-\(inode)-\(modified)-\(size)" }
+}

@@ -1,0 +1,44 @@
+import CSystemShims
+import Glibc
+
+extension Directory {
+    /// Renames `name` into `destination` without ever replacing a file there: on a clash the
+    /// new name gets ".1", ".2", … Both directories are fsynced, so after this returns the move
+    /// survives a crash. Returns the name the file has now.
+    @discardableResult
+    public func move(_ name: FileName, to destination: Directory) throws(SystemError) -> FileName {
+        var target = name
+        var attempt = 0
+        while true {
+            let result = name.withCString { from in
+                target.withCString { to in newsdedup_rename_noreplace(fd, from, destination.fd, to) }
+            }
+            if result == 0 { break }
+            guard errno == EEXIST, attempt < 10_000 else { throw SystemError("move \(name) from \(path) to \(destination.path)") }
+            attempt += 1
+            target = name.appending(".\(attempt)")
+        }
+        try destination.sync()
+        if destination !== self { try sync() }
+        return target
+    }
+
+    /// Writes a small file atomically (temporary name, fsync, rename, fsync directory).
+    public func writeFile(_ name: FileName, contents: [UInt8]) throws(SystemError) {
+        let temporary = FileName(bytes: [UInt8](".tmp-".utf8) + name.bytes)
+        let fd = temporary.withCString { openat(self.fd, $0, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o640) }
+        guard fd >= 0 else { throw SystemError("create \(name) in \(path)") }
+        var written = 0
+        while written < contents.count {
+            let n = contents.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, $0.count - written) }
+            if n < 0, errno == EINTR { continue }
+            guard n > 0 else { let error = SystemError("write \(name)"); close(fd); throw error }
+            written += n
+        }
+        guard fsync(fd) == 0 else { let error = SystemError("fsync \(name)"); close(fd); throw error }
+        close(fd)
+        let renamed = temporary.withCString { from in name.withCString { to in renameat(self.fd, from, self.fd, to) } }
+        guard renamed == 0 else { throw SystemError("rename \(name)") }
+        try sync()
+    }
+}

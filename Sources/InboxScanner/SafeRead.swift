@@ -1,0 +1,70 @@
+import Glibc
+
+/// Why a claimed file cannot be ingested. These are the file's own faults: the file goes to
+/// quarantine with `description` as the reason.
+public enum FileRejection: Error, Equatable, Sendable, CustomStringConvertible {
+    case symlink
+    case notRegular(EntryStatus.Kind)
+    case multipleLinks(UInt64)
+    case tooLarge(size: Int64, cap: Int)
+    case unreadable(String)
+    case undecodable(String)
+
+    public var description: String {
+        switch self {
+        case .symlink: "a symbolic link: never followed"
+        case .notRegular(let kind): "not a regular file (\(kind.rawValue))"
+        case .multipleLinks(let count): "a hard link (\(count) names for one file): may be changed through another name"
+        case .tooLarge(let size, let cap): "\(size) bytes, over the \(cap)-byte size cap"
+        case .unreadable(let why): "cannot be read: \(why)"
+        case .undecodable(let why): why
+        }
+    }
+}
+
+/// The bytes of a claimed file and what `fstat` said of it while it was open.
+public struct FileContents: Sendable {
+    public let bytes: [UInt8]
+    public let status: EntryStatus
+}
+
+extension Directory {
+    /// Opens `name` without following symlinks and without blocking (a FIFO with no writer must
+    /// not hang the daemon), checks on the open descriptor that it is a regular file with one
+    /// link and at most `cap` bytes, and reads it. Never allocates more than `cap` + 1 bytes.
+    /// A file that changed while being read is an error the caller retries later.
+    public func read(_ name: FileName, cap: Int) throws(FileRejection) -> FileContents {
+        let fd = name.withCString { openat(self.fd, $0, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY) }
+        guard fd >= 0 else {
+            let error = errno
+            if error == ELOOP { throw .symlink }
+            throw .unreadable(SystemError("open", errno: error).description)
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw .unreadable(SystemError("fstat").description) }
+        let before = EntryStatus(info)
+        guard before.kind == .regular else { throw .notRegular(before.kind) }
+        guard before.links == 1 else { throw .multipleLinks(before.links) }
+        guard before.size <= Int64(cap) else { throw .tooLarge(size: before.size, cap: cap) }
+
+        var bytes = [UInt8](repeating: 0, count: Int(before.size) + 1)
+        var total = 0
+        while total < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { raw in Glibc.read(fd, raw.baseAddress! + total, raw.count - total) }
+            if n < 0 {
+                if errno == EINTR || errno == EAGAIN { continue }
+                throw .unreadable(SystemError("read").description)
+            }
+            if n == 0 { break }
+            total += n
+        }
+        guard fstat(fd, &info) == 0 else { throw .unreadable(SystemError("fstat").description) }
+        let after = EntryStatus(info)
+        guard total == Int(before.size), after == before else {
+            throw .unreadable("changed while being read (\(before.size) → \(after.size) bytes)")
+        }
+        bytes.removeLast()
+        return FileContents(bytes: bytes, status: before)
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import Glibc
+import InboxScanner
+import Testing
+
+/// Real files in a real temporary directory.
+@Suite struct InboxScannerTests {
+    let root: URL
+    let inbox: Directory
+    let other: Directory
+
+    init() throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("nd-inbox-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        inbox = try Directory(path: root.appendingPathComponent("inbox").path)
+        other = try Directory(path: root.appendingPathComponent("other").path)
+    }
+
+    func write(_ name: String, _ text: String, in dir: Directory? = nil) throws {
+        try Data(text.utf8).write(to: URL(fileURLWithPath: (dir ?? inbox).path).appendingPathComponent(name))
+    }
+
+    @Test func ignoredNames() {
+        #expect(FileName(".hidden").isIgnored)
+        #expect(FileName("a.tmp").isIgnored)
+        #expect(FileName("a.part").isIgnored)
+        #expect(!FileName("a.txt").isIgnored)
+        #expect(!FileName("tmp").isIgnored)
+    }
+
+    @Test func displayEscapesControlAndInvalidBytes() {
+        #expect(FileName("पुतिन.txt").display == "पुतिन.txt")
+        #expect(FileName("a\nb\u{1B}[31m").display == "a\\x0ab\\x1b[31m")
+        #expect(FileName(bytes: [0x61, 0xFF, 0xC0, 0xAF]).display == "a\\xff\\xc0\\xaf")
+        #expect(FileName("a\\x41").display == "a\\x5cx41")
+    }
+
+    @Test func readsARegularFile() throws {
+        try write("a.txt", "Kim Jong-un")
+        let contents = try inbox.read(FileName("a.txt"), cap: 1024)
+        #expect(contents.bytes == Array("Kim Jong-un".utf8))
+        #expect(contents.status.kind == .regular)
+    }
+
+    @Test func rejectsSymlinksWithoutFollowing() throws {
+        try write("target.txt", "secret", in: other)
+        #expect(symlink(other.path + "/target.txt", inbox.path + "/link.txt") == 0)
+        #expect(throws: FileRejection.symlink) { try inbox.read(FileName("link.txt"), cap: 1024) }
+    }
+
+    @Test func fifoWithNoWriterDoesNotHang() throws {
+        #expect(mkfifo(inbox.path + "/pipe", 0o600) == 0)
+        #expect(throws: FileRejection.notRegular(.fifo)) { try inbox.read(FileName("pipe"), cap: 1024) }
+    }
+
+    @Test func rejectsHardLinksAndOversizeFiles() throws {
+        try write("a.txt", "text")
+        #expect(link(inbox.path + "/a.txt", other.path + "/b.txt") == 0)
+        #expect(throws: FileRejection.multipleLinks(2)) { try inbox.read(FileName("a.txt"), cap: 1024) }
+        try write("big.txt", String(repeating: "x", count: 2000))
+        #expect(throws: FileRejection.tooLarge(size: 2000, cap: 1999)) { try inbox.read(FileName("big.txt"), cap: 1999) }
+        #expect(try inbox.read(FileName("big.txt"), cap: 2000).bytes.count == 2000)
+    }
+
+    @Test func moveNeverReplaces() throws {
+        try write("a.txt", "first", in: other)
+        try write("a.txt", "second")
+        let placed = try inbox.move(FileName("a.txt"), to: other)
+        #expect(placed == FileName("a.txt.1"))
+        #expect(try String(contentsOfFile: other.path + "/a.txt", encoding: .utf8) == "first")
+        #expect(try String(contentsOfFile: other.path + "/a.txt.1", encoding: .utf8) == "second")
+        #expect(!inbox.contains(FileName("a.txt")))
+    }
+
+    @Test func quarantineKeepsTheFileAndWritesTheReason() throws {
+        try write("broken.txt", "x")
+        let quarantine = Quarantine(directory: other)
+        try quarantine.admit(FileName("broken.txt"), from: inbox, reason: "invalid UTF-8 at byte offset 0", at: "2026-11-22T10:00:00Z")
+        #expect(try String(contentsOfFile: other.path + "/broken.txt", encoding: .utf8) == "x")
+        let reason = try String(contentsOfFile: other.path + "/broken.txt.reason", encoding: .utf8)
+        #expect(reason.contains("reason: invalid UTF-8 at byte offset 0"))
+        #expect(try other.entries().filter { $0.bytes.first == UInt8(ascii: ".") }.isEmpty)
+    }
+
+    @Test func entriesHandleNamesThatAreNotUTF8() throws {
+        let name = FileName(bytes: Array("x".utf8) + [0xFF, 0x0A])
+        let path = Array(inbox.path.utf8) + [UInt8(ascii: "/")] + name.bytes + [0]
+        let created = path.withUnsafeBufferPointer { $0.withMemoryRebound(to: CChar.self) { creat($0.baseAddress!, 0o600) } }
+        #expect(created >= 0)
+        close(created)
+        #expect(try inbox.entries() == [name])
+        try inbox.move(name, to: other)
+        #expect(try other.entries() == [name])
+    }
+}
