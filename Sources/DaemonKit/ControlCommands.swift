@@ -1,0 +1,81 @@
+import ArticleStore
+import ControlProtocol
+import DedupCore
+import Foundation
+
+/// One handler per command, table-driven as OpenSMTPD's control.c: a request in, reply lines
+/// out through `send`. Runs on the control thread pool, never on an event loop.
+struct ControlCommands: Sendable {
+    let settings: DaemonSettings
+    let store: Store
+    let state: DaemonState
+
+    /// Records read from the store per page while exporting.
+    static let exportPage = 256
+
+    func handle(_ request: Request, send: (Response) throws -> Void) throws {
+        switch request.command {
+        case .status: try send(status())
+        case .show: try send(show(request))
+        case .export: try export(request, send: send)
+        }
+    }
+
+    func status() -> Response {
+        do {
+            let totals = try store.totals()
+            return .status(StatusReport(
+                state: state.health.rawValue, articles: totals.articles, exactDuplicates: totals.exactDuplicates,
+                nearDuplicates: totals.nearDuplicates, quarantined: totals.quarantined, backlog: state.backlog,
+                rawBytes: totals.rawBytes, storedBytes: totals.storedBytes, uptimeSeconds: state.uptimeSeconds,
+                lastError: state.lastError, lastSeq: totals.lastSeq, inbox: settings.inbox, store: settings.store,
+                maxDistance: settings.maxDistance))
+        } catch {
+            return .error(.storeFailure, error.description)
+        }
+    }
+
+    func show(_ request: Request) -> Response {
+        guard let id = request.id, id > 0 else { return .error(.invalidArgument, "show needs a positive \"id\"") }
+        do {
+            guard let article = try store.article(id: id) else { return .error(.notFound, "no article \(id)") }
+            return .article(ArticleReply(
+                id: article.id, source: article.source, receivedAt: RFC3339.string(fromMilliseconds: article.receivedAt),
+                sha256: article.sha256.hexString, simhash: SimHash.hex(article.simhash), encoding: article.encoding,
+                rawSize: article.rawSize, storedSize: article.storedSize, body: Data(article.bytes)))
+        } catch {
+            return .error(.storeFailure, error.description)
+        }
+    }
+
+    /// Streams the feed after `since` in pages, then the end record with the count.
+    func export(_ request: Request, send: (Response) throws -> Void) throws {
+        var since = request.since ?? 0
+        let limit = request.limit ?? Int.max
+        guard since >= 0, limit >= 0 else { return try send(.error(.invalidArgument, "since and limit must not be negative")) }
+        var sent = 0
+        while sent < limit {
+            let wanted = min(Self.exportPage, limit - sent)
+            let page: [FeedEntry]
+            do {
+                page = try store.feed(since: since, limit: wanted)
+            } catch {
+                return try send(.error(.storeFailure, error.description))
+            }
+            for entry in page { try send(.record(Self.record(entry))) }
+            sent += page.count
+            guard page.count == wanted, let last = page.last else { break }
+            since = last.seq
+        }
+        try send(.end(count: sent))
+    }
+
+    static func record(_ entry: FeedEntry) -> ExportRecord {
+        ExportRecord(
+            seq: entry.seq, id: entry.id, kind: entry.kind.rawValue, duplicateOf: entry.duplicateOf,
+            duplicateKind: entry.duplicateKind?.rawValue, distance: entry.distance, source: entry.source,
+            sha256: entry.sha256.hexString, simhash: SimHash.hex(entry.simhash),
+            receivedAt: RFC3339.string(fromMilliseconds: entry.receivedAt),
+            text: entry.bytes.flatMap { try? TextDecoder.decode($0).text })
+    }
+}

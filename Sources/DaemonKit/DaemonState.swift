@@ -1,0 +1,43 @@
+import Foundation
+import Synchronization
+
+/// What the ingest loop tells the control server: shared, small, behind one lock.
+public final class DaemonState: Sendable {
+    public enum Health: String, Sendable { case running, paused, degraded }
+
+    struct Snapshot {
+        var health: Health = .running
+        var lastError: String?
+        var backlog = 0
+    }
+
+    private let snapshot = Mutex(Snapshot())
+    private let started = ContinuousClock.now
+
+    public init() {}
+
+    public var health: Health { snapshot.withLock { $0.health } }
+    public var lastError: String? { snapshot.withLock { $0.lastError } }
+    public var backlog: Int { snapshot.withLock { $0.backlog } }
+    public var uptimeSeconds: Double {
+        let elapsed = ContinuousClock.now - started
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+
+    func setBacklog(_ count: Int) { snapshot.withLock { $0.backlog = count } }
+
+    /// A store fault: stay up, say so, keep the message.
+    func degrade(_ message: String) {
+        snapshot.withLock {
+            $0.health = .degraded
+            $0.lastError = message
+        }
+    }
+
+    /// A commit went through: a degraded daemon is healthy again (the last error stays visible).
+    func recover() {
+        snapshot.withLock { if $0.health == .degraded { $0.health = .running } }
+    }
+
+    func note(error message: String) { snapshot.withLock { $0.lastError = message } }
+}

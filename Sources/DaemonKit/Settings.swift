@@ -1,0 +1,112 @@
+import Configuration
+import ControlProtocol
+import Foundation
+import SystemPackage
+
+/// The daemon's effective settings, after layering: built-in defaults < configuration file <
+/// environment (`NEWSDEDUP_<KEY>`) < command-line flags.
+public struct DaemonSettings: Sendable {
+    public var inbox: String
+    /// Claimed files wait here between claim and commit; must be on the inbox's file system.
+    public var processing: String
+    public var processed: String
+    public var quarantine: String
+    public var store: String
+    public var socket: String
+    public var pollInterval: Double
+    public var maxDistance: Int
+    public var maxFileSize: Int
+    public var batchSize: Int
+    public var logLevel: String
+
+    /// Every key, its meaning and its default: what `--check-config` and the example config show.
+    /// Paths default to siblings of the inbox's parent, so `--inbox DIR` alone keeps everything
+    /// together; with no settings at all, everything lives under `./var/`.
+    public static let keys: [(key: String, help: String)] = [
+        ("inbox", "directory producers drop articles into (default: var/inbox)"),
+        ("processing", "claimed files, until committed (default: <inbox>/../processing)"),
+        ("processed", "files whose row is committed (default: <inbox>/../processed)"),
+        ("quarantine", "files that cannot be ingested, with NAME.reason (default: <inbox>/../quarantine)"),
+        ("store", "SQLite store (default: <inbox>/../store.sqlite)"),
+        ("socket", "control socket (default: <inbox>/../control.sock)"),
+        ("poll_interval", "seconds between inbox polls (default: 2)"),
+        ("max_distance", "near-duplicate Hamming distance, 0-16 (default: \(NearDuplicateDefaults.maxDistance))"),
+        ("max_file_size", "bytes; larger files are quarantined (default: 16777216)"),
+        ("batch_size", "files committed per transaction at most (default: 64)"),
+        ("log_level", "trace, debug, info, notice, warning, error or critical (default: info)"),
+    ]
+
+    /// Resolves the settings. `flags` holds only the flags the user gave.
+    public static func resolve(
+        flags: [String: String], configFile: String?, environment: [String: String]
+    ) async throws(SettingsError) -> DaemonSettings {
+        var providers: [any ConfigProvider] = [
+            InMemoryProvider(name: "flags", values: Dictionary(uniqueKeysWithValues: flags.map {
+                (AbsoluteConfigKey($0.key.split(separator: ".").map(String.init)), ConfigValue(.string($0.value), isSecret: false))
+            })),
+            EnvironmentVariablesProvider(environmentVariables: environment).prefixKeys(with: "newsdedup"),
+        ]
+        if let configFile {
+            do {
+                providers.append(try await FileProvider<YAMLSnapshot>(filePath: FilePath(configFile)))
+            } catch {
+                throw SettingsError(key: "config", message: "cannot read \(configFile): \(error)")
+            }
+        }
+        let reader = ConfigReader(providers: providers)
+        let inbox = try reader.value("inbox", default: "var/inbox") { $0 }
+        let home = (inbox as NSString).deletingLastPathComponent.isEmpty ? "." : (inbox as NSString).deletingLastPathComponent
+        func sibling(_ name: String) -> String { (home as NSString).appendingPathComponent(name) }
+
+        let settings = DaemonSettings(
+            inbox: inbox,
+            processing: try reader.value("processing", default: sibling("processing")) { $0 },
+            processed: try reader.value("processed", default: sibling("processed")) { $0 },
+            quarantine: try reader.value("quarantine", default: sibling("quarantine")) { $0 },
+            store: try reader.value("store", default: sibling("store.sqlite")) { $0 },
+            socket: try reader.value("socket", default: sibling("control.sock")) { $0 },
+            pollInterval: try reader.value("poll_interval", default: 2.0) { Double($0).flatMap { $0 > 0 && $0 <= 86_400 ? $0 : nil } },
+            maxDistance: try reader.value("max_distance", default: NearDuplicateDefaults.maxDistance) { Int($0).flatMap { (0...16).contains($0) ? $0 : nil } },
+            maxFileSize: try reader.value("max_file_size", default: 16 << 20) { Int($0).flatMap { $0 > 0 && $0 <= 1 << 30 ? $0 : nil } },
+            batchSize: try reader.value("batch_size", default: 64) { Int($0).flatMap { (1...10_000).contains($0) ? $0 : nil } },
+            logLevel: try reader.value("log_level", default: "info") {
+                ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains($0) ? $0 : nil
+            }
+        )
+        guard settings.socket.utf8.count <= ControlProtocol.maxSocketPathBytes else {
+            throw SettingsError(key: "socket", message: "path is \(settings.socket.utf8.count) bytes; Linux allows \(ControlProtocol.maxSocketPathBytes)")
+        }
+        return settings
+    }
+
+    /// The effective settings, one `key: value` line each.
+    public var description: String {
+        [
+            ("inbox", inbox), ("processing", processing), ("processed", processed), ("quarantine", quarantine),
+            ("store", store), ("socket", socket), ("poll_interval", "\(pollInterval)"), ("max_distance", "\(maxDistance)"),
+            ("max_file_size", "\(maxFileSize)"), ("batch_size", "\(batchSize)"), ("log_level", logLevel),
+        ].map { "\($0.0): \($0.1)" }.joined(separator: "\n")
+    }
+}
+
+/// A setting that is missing, unreadable or out of range, with the key that is wrong.
+public struct SettingsError: Error, CustomStringConvertible, Sendable {
+    public let key: String
+    public let message: String
+
+    public var description: String { "configuration key \"\(key)\": \(message)" }
+}
+
+extension ConfigReader {
+    /// Reads `key` as text from whichever layer has it and converts it with `parse`; a value
+    /// that does not parse is an error naming the key, never a silent fall-back to the default.
+    fileprivate func value<T>(_ key: String, default defaultValue: T, parse: (String) -> T?) throws(SettingsError) -> T {
+        guard let text = string(forKey: ConfigKey(key)) ?? int(forKey: ConfigKey(key)).map(String.init)
+            ?? double(forKey: ConfigKey(key)).map({ String($0) })
+        else { return defaultValue }
+        guard let value = parse(text.trimmingCharacters(in: .whitespaces)) else {
+            throw SettingsError(key: key, message: "invalid value \"\(text)\"")
+        }
+        return value
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+import Glibc
+
+/// Before binding: a live daemon on the path means refuse to start (two daemons must never
+/// drain one inbox into one store); a dead socket file is removed; anything that is not a
+/// socket is left alone and reported.
+enum SocketGuard {
+    struct Refusal: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    static func prepare(path: String) throws(Refusal) {
+        let parent = (path as NSString).deletingLastPathComponent
+        if !parent.isEmpty, mkdir(parent, 0o750) != 0, errno != EEXIST {
+            throw Refusal(description: "cannot create \(parent): \(String(cString: strerror(errno)))")
+        }
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return }
+        guard info.st_mode & S_IFMT == S_IFSOCK else {
+            throw Refusal(description: "\(path) exists and is not a socket; not removing it")
+        }
+        if isAnswering(path) {
+            throw Refusal(description: "another newsdedupd is already serving \(path)")
+        }
+        guard unlink(path) == 0 || errno == ENOENT else {
+            throw Refusal(description: "cannot remove stale socket \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    static func isAnswering(_ path: String) -> Bool {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { return false }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            raw.copyBytes(from: bytes)
+            raw[bytes.count] = 0
+        }
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        return result == 0
+    }
+}

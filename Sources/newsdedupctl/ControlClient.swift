@@ -1,0 +1,99 @@
+import ControlProtocol
+import Foundation
+import Glibc
+
+/// A blocking client for one request: connect, send a line, read reply lines. A CLI does one
+/// thing and exits, so plain sockets serve it better than an event loop.
+struct ControlClient {
+    enum Failure: Error {
+        case notRunning(String)
+        case failed(code: Int, message: String)
+        case cutOff(String)
+    }
+
+    let fd: Int32
+    private var buffer: [UInt8] = []
+
+    init(path: String) throws(Failure) {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw .cutOff("socket: \(String(cString: strerror(errno)))") }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count <= ControlProtocol.maxSocketPathBytes else {
+            Glibc.close(fd)
+            throw .failed(code: 9005, message: "socket path longer than \(ControlProtocol.maxSocketPathBytes) bytes")
+        }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            raw.copyBytes(from: bytes)
+            raw[bytes.count] = 0
+        }
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard result == 0 else {
+            let reason = String(cString: strerror(errno))
+            Glibc.close(fd)
+            throw .notRunning("newsdedupd is not running (cannot connect to \(path): \(reason))")
+        }
+        self.fd = fd
+    }
+
+    func send(_ request: Request) throws(Failure) {
+        let line: [UInt8]
+        do { line = try WireCoding.line(request) } catch { throw .cutOff("cannot encode request: \(error)") }
+        var written = 0
+        while written < line.count {
+            let n = line.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + written, $0.count - written, Int32(MSG_NOSIGNAL)) }
+            if n < 0, errno == EINTR { continue }
+            guard n > 0 else { throw .cutOff("send: \(String(cString: strerror(errno)))") }
+            written += n
+        }
+    }
+
+    /// The next reply line, decoded; an error reply becomes `.failed`.
+    mutating func receive() throws(Failure) -> Response {
+        while true {
+            if let newline = buffer.firstIndex(of: 0x0A) {
+                let line = buffer[..<newline]
+                defer { buffer.removeSubrange(...newline) }
+                let response: Response
+                do { response = try WireCoding.decode(Response.self, from: line) } catch {
+                    throw .cutOff("unreadable reply from the daemon")
+                }
+                if response.type == .error, let error = response.error {
+                    throw .failed(code: error.code, message: error.message)
+                }
+                return response
+            }
+            var chunk = [UInt8](repeating: 0, count: 65_536)
+            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress!, $0.count, 0) }
+            if n < 0, errno == EINTR { continue }
+            guard n > 0 else { throw .cutOff("the daemon closed the connection before the reply was complete") }
+            buffer.append(contentsOf: chunk[..<n])
+        }
+    }
+
+    func close() { Glibc.close(fd) }
+}
+
+/// Runs one request against the daemon and maps failures to the documented exit codes.
+func withDaemon(socket: String, _ body: (inout ControlClient) throws(ControlClient.Failure) -> Void) -> Never {
+    do throws(ControlClient.Failure) {
+        var client = try ControlClient(path: socket)
+        defer { client.close() }
+        try body(&client)
+        exit(0)
+    } catch {
+        switch error {
+        case .notRunning(let message): fail(message, code: 3)
+        case .failed(let code, let message): fail("error \(code): \(message)", code: 1)
+        case .cutOff(let message): fail(message, code: 4)
+        }
+    }
+}
+
+func fail(_ message: String, code: Int32) -> Never {
+    FileHandle.standardError.write(Data("newsdedupctl: \(message)\n".utf8))
+    exit(code)
+}

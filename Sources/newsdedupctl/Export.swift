@@ -1,0 +1,37 @@
+import ArgumentParser
+import ControlProtocol
+import Foundation
+
+struct Export: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the feed as NDJSON, one record per line, oldest first.",
+        discussion: "Resume from the last seq you processed with --since SEQ: nothing is missed or repeated.")
+
+    @ParentCommand var parent: NewsDedupCtl
+    @Option(help: "Only records with a larger seq.") var since: Int64 = 0
+    @Option(help: "At most this many records.") var limit: Int?
+
+    func validate() throws {
+        guard since >= 0 else { throw ValidationError("--since must not be negative") }
+        if let limit, limit < 0 { throw ValidationError("--limit must not be negative") }
+    }
+
+    func run() throws {
+        withDaemon(socket: parent.socketPath) { client throws(ControlClient.Failure) in
+            try client.send(Request(command: .export, since: since, limit: limit))
+            var count = 0
+            while true {
+                let response = try client.receive()
+                if let record = response.record {
+                    do { writeStdout(try WireCoding.line(record)) } catch { throw .cutOff("\(error)") }
+                    count += 1
+                } else if response.type == .end {
+                    guard response.count == count else {
+                        throw .cutOff("the daemon announced \(response.count ?? -1) records, \(count) arrived")
+                    }
+                    return
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,28 @@
+import ArgumentParser
+import ControlProtocol
+import Foundation
+
+struct Show: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print a stored article's text, byte for byte.")
+
+    @ParentCommand var parent: NewsDedupCtl
+    @Argument(help: "The article id.") var id: Int64
+    @Flag(help: "Print the article's record (JSON) instead of its text.") var meta = false
+
+    func validate() throws {
+        guard id > 0 else { throw ValidationError("ID must be a positive number") }
+    }
+
+    func run() throws {
+        withDaemon(socket: parent.socketPath) { client throws(ControlClient.Failure) in
+            try client.send(Request(command: .show, id: id))
+            guard var article = try client.receive().article else { throw .cutOff("reply without article") }
+            if meta {
+                article.body = Data()
+                do { writeStdout(try WireCoding.line(article)) } catch { throw .cutOff("\(error)") }
+            } else {
+                writeStdout(article.body)
+            }
+        }
+    }
+}

@@ -1,0 +1,33 @@
+import ArgumentParser
+import ControlProtocol
+import Foundation
+
+struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "What the daemon holds and how it is doing.")
+
+    @ParentCommand var parent: NewsDedupCtl
+    @Flag(help: "Print the status as one JSON object.") var json = false
+
+    func run() throws {
+        withDaemon(socket: parent.socketPath) { client throws(ControlClient.Failure) in
+            try client.send(Request(command: .status))
+            guard let report = try client.receive().status else { throw .cutOff("reply without status") }
+            if json {
+                do { writeStdout(try WireCoding.line(report)) } catch { throw .cutOff("\(error)") }
+                return
+            }
+            let rows: [(String, String)] = [
+                ("state", report.state), ("articles", "\(report.articles)"),
+                ("exact duplicates", "\(report.exactDuplicates)"), ("near duplicates", "\(report.nearDuplicates)"),
+                ("quarantined", "\(report.quarantined)"), ("backlog", "\(report.backlog)"),
+                ("raw bytes", "\(report.rawBytes)"),
+                ("stored bytes", "\(report.storedBytes)"
+                    + (report.rawBytes > 0 ? String(format: " (%.1f %%)", 100 * Double(report.storedBytes) / Double(report.rawBytes)) : "")),
+                ("uptime", String(format: "%.0f s", report.uptimeSeconds)), ("last seq", "\(report.lastSeq)"),
+                ("inbox", report.inbox), ("store", report.store), ("max distance", "\(report.maxDistance)"),
+                ("last error", report.lastError ?? "none"),
+            ]
+            print(rows.map { "\(($0.0 + ":").padding(toLength: 18, withPad: " ", startingAt: 0))\($0.1)" }.joined(separator: "\n"))
+        }
+    }
+}

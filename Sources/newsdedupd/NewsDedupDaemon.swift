@@ -1,0 +1,77 @@
+import ArgumentParser
+import DaemonKit
+import Foundation
+import Logging
+
+/// `newsdedupd`: parse flags, resolve settings, run. Everything else lives in DaemonKit.
+@main
+struct NewsDedupDaemon: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "newsdedupd",
+        abstract: "Deduplicate news articles dropped into an inbox directory into a compressed SQLite store.",
+        discussion: """
+            Settings come from built-in defaults < --config FILE (YAML) < NEWSDEDUP_<KEY> environment \
+            variables < flags. With none given, everything lives under ./var/.
+            """)
+
+    // Flags stay optional with no default: a parser default would silently beat the config file.
+    @Option(help: "YAML configuration file.") var config: String?
+    @Option(help: "Inbox directory to drain.") var inbox: String?
+    @Option(help: "SQLite store file.") var store: String?
+    @Option(help: "Control socket path (at most 107 bytes).") var socket: String?
+    @Option(help: "Where committed files are moved.") var processed: String?
+    @Option(help: "Where files that cannot be ingested are moved, with NAME.reason.") var quarantine: String?
+    @Option(name: .customLong("poll-interval"), help: "Seconds between inbox polls.") var pollInterval: String?
+    @Option(name: .customLong("max-distance"), help: "Near-duplicate Hamming distance (0-16).") var maxDistance: String?
+    @Flag(help: "Drain the inbox once, then exit.") var once = false
+    @Flag(name: .customLong("check-config"), help: "Print the effective configuration and exit.") var checkConfig = false
+
+    func run() async throws {
+        let given: [String: String?] = [
+            "inbox": inbox, "store": store, "socket": socket, "processed": processed, "quarantine": quarantine,
+            "poll_interval": pollInterval, "max_distance": maxDistance,
+        ]
+        let settings: DaemonSettings
+        do {
+            settings = try await DaemonSettings.resolve(
+                flags: given.compactMapValues { $0 }, configFile: config, environment: ProcessInfo.processInfo.environment)
+        } catch {
+            Self.fail("\(error)", code: 78)  // EX_CONFIG
+        }
+        if checkConfig {
+            print(settings.description)
+            print("configuration OK")
+            return
+        }
+        let level = Logger.Level(rawValue: settings.logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "newsdedupd")
+
+        do {
+            if once {
+                let summary = try Daemon.drainOnce(settings: settings, logger: logger)
+                print("newsdedupd: drained \(settings.inbox): \(summary.stored) stored, "
+                    + "\(summary.exactDuplicates) exact duplicates, \(summary.nearDuplicates) near duplicates, "
+                    + "\(summary.quarantined) quarantined, \(summary.recovered) recovered, \(summary.deferred) deferred")
+                if summary.deferred > 0 { Self.fail("the store failed; \(summary.deferred) files stay claimed", code: 1) }
+                return
+            }
+            try await Daemon.run(settings: settings, logger: logger) {
+                print("newsdedupd: inbox \(settings.inbox), store \(settings.store), socket \(settings.socket)")
+                print("newsdedupd: ready; stop with Ctrl-C (SIGINT) or SIGTERM")
+                fflush(nil)
+            }
+        } catch {
+            Self.fail("\(error)", code: 1)
+        }
+    }
+
+    static func fail(_ message: String, code: Int32) -> Never {
+        FileHandle.standardError.write(Data("newsdedupd: \(message)\n".utf8))
+        Foundation.exit(code)
+    }
+}
