@@ -1,0 +1,114 @@
+import ControlProtocol
+import Foundation
+import Glibc
+import Testing
+
+@Suite(.serialized) struct OnceAndCLITests {
+    func once(_ workspace: Workspace) throws -> Run {
+        try run(Binaries.daemon, ["--once", "--inbox", workspace.inbox.path, "--store", workspace.store])
+    }
+
+    @Test func onceDrainsAndNothingIsStoredTwice() throws {
+        let workspace = try Workspace()
+        try workspace.dropSeeds()
+        let first = try once(workspace)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.text.contains("5 stored, 0 exact duplicates"))
+        #expect(workspace.files(in: "processed").count == 5)
+        #expect(workspace.files(in: "processing").isEmpty)
+
+        let again = try once(workspace)
+        #expect(again.status == 0)
+        #expect(again.text.contains("0 stored, 0 exact duplicates, 0 near duplicates, 0 quarantined"))
+
+        // The same stories dropped again, one of them as UTF-16LE with a BOM: duplicates only.
+        try workspace.dropSeeds()
+        let utf16 = Data([0xFF, 0xFE]) + String(decoding: try Seeds.bytes(Seeds.names[2]), as: UTF8.self).utf16
+            .reduce(into: Data()) { $0.append(UInt8($1 & 0xFF)); $0.append(UInt8($1 >> 8)) }
+        try workspace.drop("utf16.txt", utf16)
+        let third = try once(workspace)
+        #expect(third.text.contains("0 stored, 6 exact duplicates"), "\(third.text)")
+        #expect(workspace.files(in: "processed").count == 11, "same names get a suffix, nothing replaced")
+    }
+
+    @Test func checkConfigPrintsTheEffectiveSettings() throws {
+        let workspace = try Workspace()
+        let config = workspace.root.appendingPathComponent("n.yaml")
+        try Data("poll_interval: 5\nmax_distance: 6\n".utf8).write(to: config)
+        let result = try run(Binaries.daemon, ["--config", config.path, "--inbox", workspace.inbox.path, "--max-distance", "4", "--check-config"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.text.contains("poll_interval: 5.0"))
+        #expect(result.text.contains("max_distance: 4"), "a flag beats the file")
+        #expect(result.text.contains("configuration OK"))
+
+        let bad = try run(Binaries.daemon, ["--inbox", workspace.inbox.path, "--poll-interval", "soon", "--check-config"])
+        #expect(bad.status == 78)
+        #expect(bad.stderr.contains("\"poll_interval\""))
+    }
+
+    @Test func ctlExitCodes() throws {
+        let workspace = try Workspace()
+        let notRunning = try ctl(workspace, "status")
+        #expect(notRunning.status == 3)
+        #expect(notRunning.stderr.contains("not running"))
+
+        let daemon = try RunningDaemon(workspace)
+        let missing = try ctl(workspace, "show", "999")
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("8002"))
+        let usage = try ctl(workspace, "show", "-5")
+        #expect(usage.status == 64)
+        #expect(try ctl(workspace, "status").text.contains("state:"))
+        #expect(try daemon.stop() == 0)
+    }
+
+    @Test func garbageOnTheSocketGetsErrorRepliesAndServiceGoesOn() throws {
+        let workspace = try Workspace()
+        let daemon = try RunningDaemon(workspace)
+        let replies = try exchange(workspace.socket, [
+            Data("{\"version\":2,\"command\":\"status\"}\n".utf8),
+            Data("this is not json\n".utf8),
+            Data("{\"version\":1,\"command\":\"launch\"}\n".utf8),
+            Data(repeating: 0x41, count: 100_000) + Data("\n".utf8),
+            Data("{\"version\":1,\"command\":\"status\"}\n".utf8),
+        ])
+        let types = try replies.map { try JSONDecoder().decode(Response.self, from: $0) }
+        #expect(types.map(\.error?.code) == [9003, 9002, 9004, 9001, nil])
+        #expect(types.last?.status?.state == "running")
+        #expect(try daemon.status().state == "running")
+        #expect(try daemon.stop() == 0)
+    }
+}
+
+/// Sends raw bytes on the control socket, half-closes, and returns the reply lines.
+func exchange(_ path: String, _ chunks: [Data]) throws -> [Data] {
+    let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_un()
+    address.sun_family = sa_family_t(AF_UNIX)
+    withUnsafeMutableBytes(of: &address.sun_path) { raw in
+        raw.copyBytes(from: Array(path.utf8))
+        raw[path.utf8.count] = 0
+    }
+    let connected = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+    }
+    #expect(connected == 0)
+    for chunk in chunks {
+        var offset = 0
+        while offset < chunk.count {
+            let n = chunk.withUnsafeBytes { send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
+            guard n > 0 else { break }
+            offset += n
+        }
+    }
+    shutdown(fd, Int32(SHUT_WR))
+    var received = Data()
+    var buffer = [UInt8](repeating: 0, count: 65_536)
+    while true {
+        let n = recv(fd, &buffer, buffer.count, 0)
+        if n <= 0 { break }
+        received.append(contentsOf: buffer[..<n])
+    }
+    return received.split(separator: 0x0A).map { Data($0) }
+}
