@@ -6,16 +6,26 @@ public final class Directory: Sendable {
     public let path: String
     let fd: Int32
 
-    /// Opens `path`, creating it (mode 0750) if missing.
+    /// Opens `path`, creating it and any missing parents (mode 0750) if needed.
     public init(path: String, create: Bool = true) throws(SystemError) {
         self.path = path
-        if create, mkdir(path, 0o750) != 0, errno != EEXIST { throw SystemError("mkdir \(path)") }
+        if create { try Self.makePath(path) }
         let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { throw SystemError("open directory \(path)") }
         self.fd = fd
     }
 
     deinit { close(fd) }
+
+    private static func makePath(_ path: String) throws(SystemError) {
+        if mkdir(path, 0o750) == 0 || errno == EEXIST { return }
+        guard errno == ENOENT else { throw SystemError("mkdir \(path)") }
+        let parent = String(path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).dropLast()
+            .map { String(decoding: $0, as: UTF8.self) }.joined(separator: "/"))
+        guard !parent.isEmpty, parent != path else { throw SystemError("mkdir \(path)", errno: ENOENT) }
+        try makePath(parent)
+        if mkdir(path, 0o750) != 0, errno != EEXIST { throw SystemError("mkdir \(path)") }
+    }
 
     /// The device the directory lives on: claims and moves are renames, which need one device.
     public func device() throws(SystemError) -> UInt64 {
