@@ -92,7 +92,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["newsdedupd", "newsdedupctl", "ControlProtocol"],
+            dependencies: ["newsdedupd", "newsdedupctl", "ControlProtocol", "ArticleStore"],
             swiftSettings: swiftSettings
         ),
     ]

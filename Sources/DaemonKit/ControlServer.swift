@@ -70,7 +70,8 @@ final class ControlServer: Service, Sendable {
     private func serve(_ connection: Connection) async {
         do {
             try await connection.executeThenClose { inbound, outbound in
-                for try await frame in inbound {
+                // Idle clients must not hold up shutdown: iteration ends when it begins.
+                for try await frame in inbound.cancelOnGracefulShutdown() {
                     let lines = try await readers.runIfActive { () throws -> [[UInt8]] in
                         var lines: [[UInt8]] = []
                         try self.respond(to: frame) { lines.append(try WireCoding.line($0)) }

@@ -1,16 +1,30 @@
 import ArticleStore
 import Foundation
+import InboxScanner
 public import Logging
 import ServiceLifecycle
 
 /// Assembles the daemon from its parts. The executable only parses flags and calls these.
 public enum Daemon {
-    /// `--once`: drain the inbox and return what was done.
+    /// `--once`: drain the inbox and return what was done. Files still being written are waited
+    /// for while they make progress; after `max(10 s, 5 × min_file_age)` without any, they are
+    /// left in the inbox and counted as settling.
     public static func drainOnce(settings: DaemonSettings, logger: Logger) throws -> DrainSummary {
         let store = try openStore(settings)
         defer { try? store.close() }
         let pipeline = try IngestPipeline(settings: settings, store: store, state: DaemonState(), logger: logger)
-        return pipeline.drain()
+        let patience = Duration.seconds(max(10, 5 * settings.minFileAge))
+        var total = DrainSummary()
+        var lastProgress = ContinuousClock.now
+        while true {
+            let pass = pipeline.drain()
+            total.add(pass)
+            if pass.deferred > 0 || pass.settling + pass.changing == 0 { break }
+            if pass.total > 0 { lastProgress = .now }
+            if ContinuousClock.now - lastProgress > patience { break }
+            Thread.sleep(forTimeInterval: min(0.2, max(0.01, settings.minFileAge / 4)))
+        }
+        return total
     }
 
     /// Runs until SIGTERM or SIGINT: ingest loop and control server in one ServiceGroup.
@@ -19,12 +33,16 @@ public enum Daemon {
         let store = try openStore(settings)
         let state = DaemonState()
         let pipeline = try IngestPipeline(settings: settings, store: store, state: state, logger: logger)
+        let watcher = try InboxWatcher(directory: settings.inbox)
+        if !watcher.isWatching { logger.warning("inotify unavailable: files are found by polling only") }
         let control = try await ControlServer.bind(settings: settings, store: store, state: state, logger: logger)
         announce()
-        let group = ServiceGroup(
-            services: [IngestService(pipeline: pipeline, pollInterval: settings.pollInterval, logger: logger), control],
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger)
+        let ingest = IngestService(pipeline: pipeline, watcher: watcher, settings: settings, logger: logger)
+        var configuration = ServiceGroupConfiguration(services: [ingest, control], logger: logger)
+        configuration.gracefulShutdownSignals = [.sigterm, .sigint]
+        // A batch in hand is bounded (batch_size files of at most max_file_size): past this, stop anyway.
+        configuration.maximumGracefulShutdownDuration = .seconds(30)
+        let group = ServiceGroup(configuration: configuration)
         defer {
             do {
                 try store.close()

@@ -13,10 +13,26 @@ public struct DrainSummary: Sendable, Equatable {
     public var quarantined = 0
     /// Committed before a restart, moved now.
     public var recovered = 0
-    /// Left in place because the store failed.
+    /// Left claimed because the store failed.
     public var deferred = 0
+    /// Left claimed because they changed while being read: a writer is still at them.
+    public var changing = 0
+    /// Still in the inbox, not yet unchanged for `min_file_age`.
+    public var settling = 0
 
     public var total: Int { stored + exactDuplicates + nearDuplicates + quarantined + recovered }
+
+    /// Adds a pass's counts; what is still waiting is the latest pass's.
+    mutating func add(_ pass: DrainSummary) {
+        stored += pass.stored
+        exactDuplicates += pass.exactDuplicates
+        nearDuplicates += pass.nearDuplicates
+        quarantined += pass.quarantined
+        recovered += pass.recovered
+        deferred = pass.deferred
+        changing = pass.changing
+        settling = pass.settling
+    }
 }
 
 /// The data flow of DESIGN.md, one batch at a time:
@@ -34,13 +50,22 @@ public final class IngestPipeline: @unchecked Sendable {
     let processed: Directory
     let quarantine: Quarantine
     let fingerprinter = Fingerprinter()
+    private var gate: SettleGate
+    private let clockStart = ContinuousClock.now
     private var reportedSkips: Set<FileName> = []
+    private var commits = 0
+    /// Test hook, read once: `NEWSDEDUP_FAILPOINT=exit-after-commit:N` ends the process abruptly
+    /// right after the Nth committed batch, before its files are moved: the crash window that
+    /// start-up recovery must close. Unset in production.
+    private let exitAfterCommit: Int? = ProcessInfo.processInfo.environment["NEWSDEDUP_FAILPOINT"]
+        .flatMap { $0.hasPrefix("exit-after-commit:") ? Int($0.dropFirst("exit-after-commit:".count)) : nil }
 
     public init(settings: DaemonSettings, store: Store, state: DaemonState, logger: Logger) throws(SystemError) {
         self.settings = settings
         self.store = store
         self.state = state
         self.logger = logger
+        gate = SettleGate(minimumAge: settings.minFileAge)
         inbox = try Directory(path: settings.inbox)
         processing = try Directory(path: settings.processing)
         processed = try Directory(path: settings.processed)
@@ -52,54 +77,70 @@ public final class IngestPipeline: @unchecked Sendable {
         }
     }
 
-    /// Drains the inbox until it holds nothing claimable, `shouldStop` says so between batches,
-    /// or the store fails. Files claimed before (a crash, a store fault) go first.
+    /// Files renamed into the inbox are complete: claim them without waiting (inotify says so).
+    public func noteRenamedIn(_ names: [FileName]) {
+        for name in names { gate.noteRenamedIn(name) }
+    }
+
+    /// Drains the inbox until nothing is ready, `shouldStop` says so between batches, or the
+    /// store fails. Files claimed before (a crash, a store fault, a writer still at it) go first;
+    /// then the inbox is listed once per round and its settled files claimed in batches.
     public func drain(shouldStop: () -> Bool = { false }) -> DrainSummary {
         var summary = DrainSummary()
-        while !shouldStop() {
-            let leftovers = (try? processing.entries().filter { !$0.isIgnored }) ?? []
-            let batch: [FileName]
-            if !leftovers.isEmpty {
-                batch = Array(leftovers.prefix(settings.batchSize))
-            } else {
-                batch = claimBatch()
-                if batch.isEmpty { break }
-            }
-            guard process(batch, into: &summary) else { break }
+        let leftovers = (try? processing.entries().filter { !$0.isIgnored }) ?? []
+        for chunk in leftovers.chunked(settings.batchSize) {
+            guard !shouldStop(), process(chunk, into: &summary) else { return summary }
         }
-        if (try? inboxCandidates().isEmpty) == true { state.setBacklog(0) }
+        while !shouldStop() {
+            let (ready, settling) = readyInInbox()
+            summary.settling = settling
+            state.setBacklog(ready.count + settling + summary.changing)
+            if ready.isEmpty { break }
+            for chunk in ready.chunked(settings.batchSize) {
+                guard !shouldStop(), process(claim(chunk), into: &summary) else { return summary }
+            }
+        }
         return summary
     }
 
     // MARK: - Claiming
 
-    private func inboxCandidates() throws(SystemError) -> [FileName] {
-        try inbox.entries().filter { !$0.isIgnored }
-    }
-
-    /// Renames up to a batch of files from the inbox into processing/. A rename is atomic: a
-    /// file is claimed whole or not at all. Subdirectories are left alone.
-    private func claimBatch() -> [FileName] {
-        let candidates: [FileName]
+    /// Lists the inbox once and asks the settle gate which files are complete. Dotfiles,
+    /// `*.tmp`, `*.part`, the exclude glob and subdirectories are never touched.
+    private func readyInInbox() -> (ready: [FileName], settling: Int) {
+        let listing: [(name: FileName, status: EntryStatus)]
         do {
-            candidates = try inboxCandidates()
+            listing = try inbox.listing()
         } catch {
             logger.error("cannot list inbox", metadata: ["error": "\(error)"])
             state.note(error: "\(error)")
-            return []
+            return ([], 0)
         }
-        state.setBacklog(candidates.count)
-        var claimed: [FileName] = []
-        for name in candidates where claimed.count < settings.batchSize {
-            guard let status = try? inbox.status(of: name) else { continue }  // gone meanwhile
+        var candidates: [(name: FileName, signature: SettleGate.Signature)] = []
+        for (name, status) in listing where !name.isIgnored {
+            if let exclude = settings.exclude, name.matches(glob: exclude) { continue }
             if status.kind == .directory {
                 if reportedSkips.insert(name).inserted {
                     logger.warning("skipping subdirectory in inbox", metadata: ["file": "\(name.display)"])
                 }
                 continue
             }
+            candidates.append((name, SettleGate.Signature(status)))
+        }
+        let elapsed = ContinuousClock.now - clockStart
+        let now = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return gate.ready(candidates, now: now)
+    }
+
+    /// Renames the files into processing/. A rename is atomic: a file is claimed whole or not at
+    /// all, and a producer's later rename onto the same name cannot touch the claimed one.
+    private func claim(_ names: some Collection<FileName>) -> [FileName] {
+        var claimed: [FileName] = []
+        for name in names {
             do {
                 claimed.append(try inbox.move(name, to: processing))
+            } catch where error.errno == ENOENT {
+                continue  // taken away meanwhile
             } catch {
                 logger.error("cannot claim file", metadata: ["file": "\(name.display)", "error": "\(error)"])
                 state.note(error: "\(error)")
@@ -111,12 +152,17 @@ public final class IngestPipeline: @unchecked Sendable {
     // MARK: - Processing a batch
 
     /// Returns false when the store failed and the pass must stop.
-    private func process(_ batch: [FileName], into summary: inout DrainSummary) -> Bool {
+    private func process(_ batch: some Collection<FileName>, into summary: inout DrainSummary) -> Bool {
         var items: [(name: FileName, item: IngestItem)] = []
         for name in batch {
             switch prepare(name) {
-            case .success(let item): items.append((name, item))
-            case .failure(let rejection): quarantine(name, reason: rejection.description, into: &summary)
+            case .success(let item):
+                items.append((name, item))
+            case .failure(.changedWhileReading):
+                summary.changing += 1
+                logger.notice("changed while being read; left claimed for a later pass", metadata: ["file": "\(name.display)"])
+            case .failure(let rejection):
+                quarantine(name, reason: rejection.description, into: &summary)
             }
         }
         guard !items.isEmpty else { return true }
@@ -133,6 +179,8 @@ public final class IngestPipeline: @unchecked Sendable {
             return false
         }
         state.recover()
+        commits += 1
+        if commits == exitAfterCommit { _exit(86) }
         for ((name, item), outcome) in zip(items, outcomes) {
             log(outcome, item: item)
             switch outcome {
@@ -201,4 +249,10 @@ public final class IngestPipeline: @unchecked Sendable {
     }
 
     static func nowMilliseconds() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) }
+}
+
+extension Array {
+    func chunked(_ size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
+    }
 }

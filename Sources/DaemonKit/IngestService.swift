@@ -1,52 +1,62 @@
 import Foundation
+import InboxScanner
 import Logging
 import NIOPosix
 import ServiceLifecycle
 import Synchronization
 
-/// The long-running ingest loop: drain, sleep the poll interval, again. Draining runs on its own
-/// thread, so a large backlog never holds up the control socket. On SIGTERM/SIGINT the loop stops
-/// claiming, finishes the batch in hand and returns.
+/// The long-running ingest loop, on its own thread so a large backlog never holds up the
+/// control socket: drain, then sleep until the poll interval passes, inotify reports a file
+/// renamed in or closed, or shutdown wakes it. On SIGTERM/SIGINT it stops claiming, finishes
+/// the batch in hand and returns.
 final class IngestService: Service, Sendable {
     let pipeline: IngestPipeline
-    let pollInterval: Double
+    let watcher: InboxWatcher
+    let settings: DaemonSettings
     let logger: Logger
     private let stopping = Atomic<Bool>(false)
 
-    init(pipeline: IngestPipeline, pollInterval: Double, logger: Logger) {
+    init(pipeline: IngestPipeline, watcher: InboxWatcher, settings: DaemonSettings, logger: Logger) {
         self.pipeline = pipeline
-        self.pollInterval = pollInterval
+        self.watcher = watcher
+        self.settings = settings
         self.logger = logger
     }
 
     func run() async throws {
         let worker = NIOThreadPool(numberOfThreads: 1)
         worker.start()
-        var failures = 0
         await withGracefulShutdownHandler {
-            while !stopping.load(ordering: .relaxed) {
-                let summary = try? await worker.runIfActive {
-                    self.pipeline.drain(shouldStop: { self.stopping.load(ordering: .relaxed) })
-                }
-                if let summary, summary.total > 0 {
-                    logger.info("pass done", metadata: [
-                        "stored": "\(summary.stored)", "exact": "\(summary.exactDuplicates)",
-                        "near": "\(summary.nearDuplicates)", "quarantined": "\(summary.quarantined)",
-                    ])
-                }
-                // After a store fault, back off (doubling, at most a minute) before retrying.
-                failures = (summary?.deferred ?? 0) > 0 ? failures + 1 : 0
-                let delay = failures == 0 ? pollInterval : min(60, pollInterval * pow(2, Double(min(failures, 10))))
-                do {
-                    try await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(delay)) }
-                } catch {
-                    break
-                }
-            }
+            _ = try? await worker.runIfActive { self.loop() }
         } onGracefulShutdown: {
             self.stopping.store(true, ordering: .relaxed)
+            self.watcher.wake()
         }
         try? await worker.shutdownGracefully()
         logger.info("ingest stopped")
+    }
+
+    private var isStopping: Bool { stopping.load(ordering: .relaxed) }
+
+    private func loop() {
+        var failures = 0
+        while !isStopping {
+            let summary = pipeline.drain(shouldStop: { self.isStopping })
+            if summary.total > 0 {
+                logger.info("pass done", metadata: [
+                    "stored": "\(summary.stored)", "exact": "\(summary.exactDuplicates)",
+                    "near": "\(summary.nearDuplicates)", "quarantined": "\(summary.quarantined)",
+                ])
+            }
+            // After a store fault, back off (doubling, at most a minute) before retrying.
+            failures = summary.deferred > 0 ? failures + 1 : 0
+            var delay = failures == 0 ? settings.pollInterval : min(60, settings.pollInterval * pow(2, Double(min(failures, 10))))
+            // Files still settling are looked at again as soon as they may be ready.
+            if failures == 0, summary.settling + summary.changing > 0 {
+                delay = min(delay, max(0.05, settings.minFileAge / 2))
+            }
+            if isStopping { break }
+            pipeline.noteRenamedIn(watcher.wait(timeout: delay))
+        }
     }
 }

@@ -18,6 +18,10 @@ public struct DaemonSettings: Sendable {
     public var maxFileSize: Int
     public var batchSize: Int
     public var logLevel: String
+    /// Seconds a file written in place must stay unchanged (across two looks) before it is taken.
+    public var minFileAge: Double
+    /// A shell glob of names never touched, besides dotfiles, `*.tmp` and `*.part`.
+    public var exclude: String?
 
     /// Every key, its meaning and its default: what `--check-config` and the example config show.
     /// Paths default to siblings of the inbox's parent, so `--inbox DIR` alone keeps everything
@@ -34,6 +38,8 @@ public struct DaemonSettings: Sendable {
         ("max_file_size", "bytes; larger files are quarantined (default: 16777216)"),
         ("batch_size", "files committed per transaction at most (default: 64)"),
         ("log_level", "trace, debug, info, notice, warning, error or critical (default: info)"),
+        ("min_file_age", "seconds a file written in place must stay unchanged before it is taken (default: 1)"),
+        ("exclude", "shell glob of further names never touched (default: none)"),
     ]
 
     /// Resolves the settings. `flags` holds only the flags the user gave.
@@ -71,7 +77,9 @@ public struct DaemonSettings: Sendable {
             batchSize: try reader.value("batch_size", default: 64) { Int($0).flatMap { (1...10_000).contains($0) ? $0 : nil } },
             logLevel: try reader.value("log_level", default: "info") {
                 ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains($0) ? $0 : nil
-            }
+            },
+            minFileAge: try reader.value("min_file_age", default: 1.0) { Double($0).flatMap { $0 >= 0 && $0 <= 3600 ? $0 : nil } },
+            exclude: try reader.value("exclude", default: nil as String?) { $0.isEmpty ? nil : $0 }
         )
         guard settings.socket.utf8.count <= ControlProtocol.maxSocketPathBytes else {
             throw SettingsError(key: "socket", message: "path is \(settings.socket.utf8.count) bytes; Linux allows \(ControlProtocol.maxSocketPathBytes)")
@@ -85,6 +93,7 @@ public struct DaemonSettings: Sendable {
             ("inbox", inbox), ("processing", processing), ("processed", processed), ("quarantine", quarantine),
             ("store", store), ("socket", socket), ("poll_interval", "\(pollInterval)"), ("max_distance", "\(maxDistance)"),
             ("max_file_size", "\(maxFileSize)"), ("batch_size", "\(batchSize)"), ("log_level", logLevel),
+            ("min_file_age", "\(minFileAge)"), ("exclude", exclude ?? "(none)"),
         ].map { "\($0.0): \($0.1)" }.joined(separator: "\n")
     }
 }

@@ -36,21 +36,30 @@ public final class Directory: Sendable {
 
     /// The names in the directory, except "." and "..", oldest modification first.
     public func entries() throws(SystemError) -> [FileName] {
+        try listing().map(\.name)
+    }
+
+    /// The entries with their `lstat` (one call each, never following a symlink), oldest
+    /// modification first. An entry that vanishes meanwhile is left out.
+    public func listing() throws(SystemError) -> [(name: FileName, status: EntryStatus)] {
         let copy = dup(fd)
         guard copy >= 0, let stream = fdopendir(copy) else { throw SystemError("list \(path)") }
         defer { closedir(stream) }
         rewinddir(stream)
-        var found: [(name: FileName, mtime: Int64)] = []
+        var found: [(name: FileName, status: EntryStatus)] = []
         while let entry = readdir(stream) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                 FileName(bytes: Array(raw.prefix { $0 != 0 }))
             }
             if name.bytes == [0x2E] || name.bytes == [0x2E, 0x2E] { continue }
-            found.append((name, (try? status(of: name))?.modified ?? 0))
+            guard let status = try? status(of: name) else { continue }
+            found.append((name, status))
         }
         return found.sorted {
-            $0.mtime != $1.mtime ? $0.mtime < $1.mtime : $0.name.bytes.lexicographicallyPrecedes($1.name.bytes)
-        }.map(\.name)
+            $0.status.modified != $1.status.modified
+                ? $0.status.modified < $1.status.modified
+                : $0.name.bytes.lexicographicallyPrecedes($1.name.bytes)
+        }
     }
 
     /// `lstat` of an entry, never following a symlink.

@@ -1,3 +1,5 @@
+import Glibc
+
 /// A directory entry's name as the kernel gave it: raw bytes, which need not be UTF-8. System
 /// calls use the bytes; logs, the store and the CLI use `display`, which escapes anything that
 /// is not printable UTF-8, so a name can neither hide nor forge a log line.
@@ -37,6 +39,11 @@ public struct FileName: Hashable, Sendable, CustomStringConvertible {
     /// Hidden files and files a producer is still writing (`*.tmp`, `*.part`) are never touched.
     public var isIgnored: Bool {
         bytes.first == UInt8(ascii: ".") || bytes.ends(with: Array(".tmp".utf8)) || bytes.ends(with: Array(".part".utf8))
+    }
+
+    /// Whether the name matches a shell glob (`fnmatch`, `*` matching a leading dot too).
+    public func matches(glob pattern: String) -> Bool {
+        withCString { fnmatch(pattern, $0, 0) == 0 }
     }
 
     /// The name with `suffix` appended (for collisions).

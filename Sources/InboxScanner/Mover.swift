@@ -7,20 +7,26 @@ extension Directory {
     /// survives a crash. Returns the name the file has now.
     @discardableResult
     public func move(_ name: FileName, to destination: Directory) throws(SystemError) -> FileName {
-        var target = name
-        var attempt = 0
-        while true {
-            let result = name.withCString { from in
-                target.withCString { to in newsdedup_rename_noreplace(fd, from, destination.fd, to) }
-            }
-            if result == 0 { break }
-            guard errno == EEXIST, attempt < 10_000 else { throw SystemError("move \(name) from \(path) to \(destination.path)") }
-            attempt += 1
-            target = name.appending(".\(attempt)")
+        for attempt in 0..<10_000 {
+            let target = attempt == 0 ? name : name.appending(".\(attempt)")
+            if try move(name, to: destination, as: target) { return target }
+        }
+        throw SystemError("move \(name) to \(destination.path): 10,000 names taken", errno: EEXIST)
+    }
+
+    /// Renames `name` to `target` in `destination` unless `target` exists there (then returns
+    /// false and moves nothing). Both directories are fsynced after a move.
+    public func move(_ name: FileName, to destination: Directory, as target: FileName) throws(SystemError) -> Bool {
+        let result = name.withCString { from in
+            target.withCString { to in newsdedup_rename_noreplace(fd, from, destination.fd, to) }
+        }
+        if result != 0 {
+            if errno == EEXIST { return false }
+            throw SystemError("move \(name) from \(path) to \(destination.path)")
         }
         try destination.sync()
         if destination !== self { try sync() }
-        return target
+        return true
     }
 
     /// Writes a small file atomically (temporary name, fsync, rename, fsync directory).

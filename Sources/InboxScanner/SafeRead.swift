@@ -9,6 +9,8 @@ public enum FileRejection: Error, Equatable, Sendable, CustomStringConvertible {
     case tooLarge(size: Int64, cap: Int)
     case unreadable(String)
     case undecodable(String)
+    /// Not the file's fault and not final: a writer is still at it. Left for a later pass.
+    case changedWhileReading
 
     public var description: String {
         switch self {
@@ -18,6 +20,7 @@ public enum FileRejection: Error, Equatable, Sendable, CustomStringConvertible {
         case .tooLarge(let size, let cap): "\(size) bytes, over the \(cap)-byte size cap"
         case .unreadable(let why): "cannot be read: \(why)"
         case .undecodable(let why): why
+        case .changedWhileReading: "changed while being read"
         }
     }
 }
@@ -61,9 +64,7 @@ extension Directory {
         }
         guard fstat(fd, &info) == 0 else { throw .unreadable(SystemError("fstat").description) }
         let after = EntryStatus(info)
-        guard total == Int(before.size), after == before else {
-            throw .unreadable("changed while being read (\(before.size) → \(after.size) bytes)")
-        }
+        guard total == Int(before.size), after == before else { throw .changedWhileReading }
         bytes.removeLast()
         return FileContents(bytes: bytes, status: before)
     }

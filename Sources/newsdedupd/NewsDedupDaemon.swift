@@ -56,7 +56,8 @@ struct NewsDedupDaemon: AsyncParsableCommand {
                 let summary = try Daemon.drainOnce(settings: settings, logger: logger)
                 print("newsdedupd: drained \(settings.inbox): \(summary.stored) stored, "
                     + "\(summary.exactDuplicates) exact duplicates, \(summary.nearDuplicates) near duplicates, "
-                    + "\(summary.quarantined) quarantined, \(summary.recovered) recovered, \(summary.deferred) deferred")
+                    + "\(summary.quarantined) quarantined, \(summary.recovered) recovered, \(summary.deferred) deferred, "
+                    + "\(summary.settling + summary.changing) still being written")
                 if summary.deferred > 0 { Self.fail("the store failed; \(summary.deferred) files stay claimed", code: 1) }
                 return
             }

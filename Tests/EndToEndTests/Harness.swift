@@ -120,17 +120,16 @@ final class RunningDaemon {
     let workspace: Workspace
     let stderrFile: URL
 
-    init(_ workspace: Workspace, extra: [String] = []) throws {
+    init(_ workspace: Workspace, extra: [String] = [], environment: [String: String] = [:]) throws {
         self.workspace = workspace
         stderrFile = workspace.root.appendingPathComponent("daemon.log")
-        _ = FileManager.default.createFile(atPath: stderrFile.path, contents: nil)
-        process.executableURL = URL(fileURLWithPath: Binaries.daemon)
-        process.arguments = [
-            "--inbox", workspace.inbox.path, "--store", workspace.store, "--socket", workspace.socket,
-            "--poll-interval", "0.2",
-        ] + extra
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = try FileHandle(forWritingTo: stderrFile)
+        if !FileManager.default.fileExists(atPath: stderrFile.path) {
+            _ = FileManager.default.createFile(atPath: stderrFile.path, contents: nil)
+        }
+        configure(process, workspace, extra: extra, environment: environment)
+        let log = try FileHandle(forWritingTo: stderrFile)
+        log.seekToEndOfFile()
+        process.standardError = log
         try process.run()
         // The socket file alone proves nothing (a killed daemon leaves one): wait for an answer.
         try waitFor("the daemon to answer on its socket") {
@@ -186,4 +185,55 @@ func waitFor(_ what: String, timeout: Double = 20, _ condition: () throws -> Boo
         usleep(50_000)
     }
     throw Timeout(description: "timed out waiting for \(what)")
+}
+
+/// Sets up a `newsdedupd` process on the workspace (not started).
+func configure(_ process: Process, _ workspace: Workspace, extra: [String] = [], environment: [String: String] = [:]) {
+    process.executableURL = URL(fileURLWithPath: Binaries.daemon)
+    process.arguments = [
+        "--inbox", workspace.inbox.path, "--store", workspace.store, "--socket", workspace.socket,
+        "--poll-interval", "0.2",
+    ] + extra
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    process.standardInput = FileHandle.nullDevice
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+}
+
+/// Article-like files for load and crash tests: random running text from the seeds' words
+/// (Devanagari, Bengali, Turkish), 3-8 KB, reproducible from `seed`.
+struct ArticleFactory {
+    var rng: SeededGenerator
+    let vocabularies: [[Substring]]
+
+    init(seed: UInt64) throws {
+        rng = SeededGenerator(seed: seed)
+        vocabularies = try Seeds.names.map { name in
+            let text = String(decoding: try Seeds.bytes(name), as: UTF8.self)
+            return text.split(whereSeparator: { $0.isWhitespace || ".,:;!?।॥\"'()".contains($0) })
+        }
+    }
+
+    mutating func article() -> Data {
+        let words = vocabularies[Int(rng.next() % UInt64(vocabularies.count))]
+        let target = 3000 + Int(rng.next() % 5000)
+        var text = ""
+        while text.utf8.count < target {
+            let length = 8 + Int(rng.next() % 12)
+            text += (0..<length).map { _ in String(words[Int(rng.next() % UInt64(words.count))]) }.joined(separator: " ") + ".\n"
+        }
+        return Data(text.utf8)
+    }
+}
+
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
 }

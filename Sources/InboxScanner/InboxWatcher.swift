@@ -1,0 +1,83 @@
+import Glibc
+
+/// Wakes the ingest loop early: inotify on the inbox (a file renamed in or closed after
+/// writing) and a wake pipe (shutdown, a `rescan`). Only a hint: the loop still polls on a timer,
+/// and a lost or overflowed event costs latency, never a file.
+public final class InboxWatcher: @unchecked Sendable {
+    // @unchecked: the descriptors are set once; `wake()` only writes to a pipe, which is safe
+    // from any thread, and `wait` is called by one thread (the ingest worker).
+    private let inotify: Int32
+    private let wakeRead: Int32
+    private let wakeWrite: Int32
+
+    /// Watches `directory`; if inotify is unavailable the watcher still sleeps and wakes.
+    public init(directory: String) throws(SystemError) {
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { throw SystemError("pipe") }
+        for fd in fds {
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        }
+        wakeRead = fds[0]
+        wakeWrite = fds[1]
+        let fd = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
+        if fd >= 0, inotify_add_watch(fd, directory, UInt32(IN_MOVED_TO | IN_CLOSE_WRITE)) >= 0 {
+            inotify = fd
+        } else {
+            if fd >= 0 { close(fd) }
+            inotify = -1
+        }
+    }
+
+    deinit {
+        if inotify >= 0 { close(inotify) }
+        close(wakeRead)
+        close(wakeWrite)
+    }
+
+    public var isWatching: Bool { inotify >= 0 }
+
+    /// Interrupts a `wait` in progress (or the next one).
+    public func wake() {
+        var byte: UInt8 = 1
+        _ = write(wakeWrite, &byte, 1)
+    }
+
+    /// Sleeps up to `timeout` seconds or until an event or a wake. Returns the names that were
+    /// renamed into the inbox meanwhile.
+    public func wait(timeout: Double) -> [FileName] {
+        var fds = [pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
+        if inotify >= 0 { fds.append(pollfd(fd: inotify, events: Int16(POLLIN), revents: 0)) }
+        let milliseconds = Int32(max(0, min(timeout, 86_400)) * 1000)
+        _ = poll(&fds, nfds_t(fds.count), milliseconds)
+        drainWakePipe()
+        return readEvents()
+    }
+
+    private func drainWakePipe() {
+        var buffer = [UInt8](repeating: 0, count: 64)
+        while read(wakeRead, &buffer, buffer.count) > 0 {}
+    }
+
+    /// Parses `struct inotify_event { int wd; uint32_t mask, cookie, len; char name[len]; }`.
+    private func readEvents() -> [FileName] {
+        guard inotify >= 0 else { return [] }
+        var renamed: [FileName] = []
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let n = read(inotify, &buffer, buffer.count)
+            guard n > 0 else { break }
+            var offset = 0
+            while offset + 16 <= n {
+                let mask = buffer.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self) }
+                let length = Int(buffer.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset + 12, as: UInt32.self) })
+                let nameBytes = buffer[(offset + 16)..<min(n, offset + 16 + length)].prefix { $0 != 0 }
+                if mask & UInt32(IN_MOVED_TO) != 0, !nameBytes.isEmpty {
+                    renamed.append(FileName(bytes: Array(nameBytes)))
+                }
+                offset += 16 + length
+            }
+        }
+        return renamed
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import Glibc
+import InboxScanner
+import Testing
+
+@Suite struct SettleGateTests {
+    let a = FileName("a.txt")
+    let sig = SettleGate.Signature(size: 10, modified: 1, inode: 7)
+
+    @Test func fileWrittenInPlaceWaitsForTwoUnchangedLooks() {
+        var gate = SettleGate(minimumAge: 1)
+        #expect(gate.ready([(a, sig)], now: 0) == ([], 1))
+        #expect(gate.ready([(a, sig)], now: 0.5) == ([], 1), "too soon")
+        #expect(gate.ready([(a, sig)], now: 1.0) == ([a], 0))
+    }
+
+    @Test(arguments: [
+        SettleGate.Signature(size: 11, modified: 1, inode: 7),
+        SettleGate.Signature(size: 10, modified: 2, inode: 7),
+        SettleGate.Signature(size: 10, modified: 1, inode: 8),
+    ])
+    func anyChangeRestartsTheWait(changed: SettleGate.Signature) {
+        var gate = SettleGate(minimumAge: 1)
+        _ = gate.ready([(a, sig)], now: 0)
+        #expect(gate.ready([(a, changed)], now: 1.5).ready.isEmpty)
+        #expect(gate.ready([(a, changed)], now: 2.0).ready.isEmpty)
+        #expect(gate.ready([(a, changed)], now: 2.5).ready == [a])
+    }
+
+    @Test func renamedInIsReadyAtOnce() {
+        var gate = SettleGate(minimumAge: 5)
+        gate.noteRenamedIn(a)
+        #expect(gate.ready([(a, sig)], now: 0) == ([a], 0))
+    }
+
+    @Test func forgottenWhenGoneAndAfterBeingTaken() {
+        var gate = SettleGate(minimumAge: 1)
+        _ = gate.ready([(a, sig)], now: 0)
+        _ = gate.ready([], now: 0.5)
+        #expect(gate.ready([(a, sig)], now: 1.2).ready.isEmpty, "a file that vanished and came back starts over")
+        gate.noteRenamedIn(a)
+        #expect(gate.ready([(a, sig)], now: 1.3).ready == [a])
+        #expect(gate.ready([(a, sig)], now: 1.4).ready.isEmpty, "a new file under a taken name starts over")
+    }
+
+    @Test func zeroAgeTakesEverything() {
+        var gate = SettleGate(minimumAge: 0)
+        #expect(gate.ready([(a, sig)], now: 0).ready == [a])
+    }
+}
+
+@Suite struct InboxWatcherTests {
+    @Test func reportsRenamesIntoTheDirectoryAndWakes() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("nd-watch-\(UUID().uuidString)")
+        let inbox = root.appendingPathComponent("inbox")
+        try FileManager.default.createDirectory(at: inbox, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let watcher = try InboxWatcher(directory: inbox.path)
+        try #require(watcher.isWatching, "inotify is not available here")
+
+        try Data("x".utf8).write(to: root.appendingPathComponent("outside.txt"))
+        #expect(rename(root.appendingPathComponent("outside.txt").path, inbox.appendingPathComponent("in.txt").path) == 0)
+        try Data("y".utf8).write(to: inbox.appendingPathComponent("written.txt"))
+        let start = Date()
+        #expect(watcher.wait(timeout: 5) == [FileName("in.txt")], "only the rename makes a file complete at once")
+        #expect(Date().timeIntervalSince(start) < 1)
+
+        watcher.wake()
+        let woken = Date()
+        #expect(watcher.wait(timeout: 5).isEmpty)
+        #expect(Date().timeIntervalSince(woken) < 1, "wake() interrupts the wait")
+    }
+}
