@@ -37,6 +37,13 @@ extension Directory {
     /// link and at most `cap` bytes, and reads it. Never allocates more than `cap` + 1 bytes.
     /// A file that changed while being read is an error the caller retries later.
     public func read(_ name: FileName, cap: Int) throws(FileRejection) -> FileContents {
+        // Look before opening: opening a device or a socket can have effects of its own.
+        // (The descriptor is checked again below, in case the entry is swapped meanwhile.)
+        if let entry = try? status(of: name) {
+            if entry.kind == .symlink { throw .symlink }
+            guard entry.kind == .regular else { throw .notRegular(entry.kind) }
+            guard entry.size <= Int64(cap) else { throw .tooLarge(size: entry.size, cap: cap) }
+        }
         let fd = name.withCString { openat(self.fd, $0, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY) }
         guard fd >= 0 else {
             let error = errno
