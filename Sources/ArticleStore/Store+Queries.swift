@@ -11,6 +11,8 @@ public struct StoreTotals: Sendable, Equatable {
     public var rawBytes: Int64 = 0
     public var storedBytes: Int64 = 0
     public var lastSeq: Int64 = 0
+
+    public init() {}
 }
 
 /// An article as stored: its record and its bytes, decompressed, exactly as received.

@@ -1,5 +1,6 @@
 import DedupCore
 import Foundation
+import Glibc
 import GRDB
 
 /// Why the store failed. `isFatal` separates an invariant broken (wrong schema, another
@@ -9,6 +10,11 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
     public let isFatal: Bool
 
     public var description: String { message }
+
+    public init(message: String, isFatal: Bool) {
+        self.message = message
+        self.isFatal = isFatal
+    }
 
     static func wrap(_ error: any Error) -> StoreError {
         if let error = error as? StoreError { return error }
@@ -24,6 +30,9 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
 public final class Store: Sendable {
     let pool: DatabasePool
     public let path: String
+    /// A random id written when the store is created: tells this store from another file that
+    /// appears at the same path (a file system mounted or not, a restored backup).
+    public let identity: String
 
     /// Fingerprint parameters the store was written with; a mismatch is refused at open.
     static let metaParameters: [String: String] = [
@@ -31,8 +40,13 @@ public final class Store: Sendable {
         "shingle_size": "\(Shingler.defaultSize)",
     ]
 
-    public init(path: String) throws(StoreError) {
+    /// Opens the store at `path`, creating it if there is none, unless `expecting` names the
+    /// identity it must have: then the file must exist and be that store. Reopening after a
+    /// fault passes it, so a file system that is not mounted yet cannot make the daemon start
+    /// a fresh, empty store beside the real one.
+    public init(path: String, expecting expected: String? = nil) throws(StoreError) {
         self.path = path
+        if let expected { try Self.confirmIdentity(path: path, expected: expected) }
         var config = Configuration()
         config.label = "newsdedup.store"
         config.busyMode = .timeout(10)
@@ -43,10 +57,44 @@ public final class Store: Sendable {
         do {
             pool = try DatabasePool(path: path, configuration: config)
             try Migrations.migrator.migrate(pool)
-            try pool.write { db in try Self.checkOrRecordParameters(db) }
+            identity = try pool.write { db in
+                try Self.checkOrRecordParameters(db)
+                return try Self.identity(db)
+            }
         } catch {
             throw StoreError.wrap(error)
         }
+    }
+
+    /// Checks through a read-only connection, before anything could write to the file, that
+    /// `path` holds the store with this identity.
+    private static func confirmIdentity(path: String, expected: String) throws(StoreError) {
+        guard access(path, F_OK) == 0 else {
+            throw StoreError(message: "store \(path) is not there: is its file system mounted?", isFatal: false)
+        }
+        var config = Configuration()
+        config.readonly = true
+        let found: String?
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: config)
+            found = try? queue.read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'store_id'") }
+            try queue.close()
+        } catch {
+            throw StoreError.wrap(error)
+        }
+        guard found == expected else {
+            throw StoreError(
+                message: "\(path) is not the store this daemon opened (found \(found ?? "no identity"), expected \(expected)); "
+                    + "it was replaced or lost data: restore it, or restart the daemon to accept it",
+                isFatal: false)
+        }
+    }
+
+    private static func identity(_ db: Database) throws -> String {
+        if let found = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'store_id'") { return found }
+        let made = UUID().uuidString.lowercased()
+        try db.execute(sql: "INSERT INTO meta(key, value) VALUES ('store_id', ?)", arguments: [made])
+        return made
     }
 
     private static func checkOrRecordParameters(_ db: Database) throws {
@@ -68,6 +116,16 @@ public final class Store: Sendable {
     public func integrityCheck() throws(StoreError) -> [String] {
         do {
             return try pool.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
+        } catch {
+            throw StoreError.wrap(error)
+        }
+    }
+
+    /// Proves the store can commit again after a fault: a real write of an unchanged row,
+    /// synced like every commit, so a full disk or a read-only file system shows here.
+    public func probeWrite() throws(StoreError) {
+        do {
+            try pool.write { db in try db.execute(sql: "UPDATE counter SET value = value WHERE name = 'articles'") }
         } catch {
             throw StoreError.wrap(error)
         }

@@ -7,7 +7,7 @@ import Foundation
 /// out through `send`. Runs on the control thread pool, never on an event loop.
 struct ControlCommands: Sendable {
     let settings: DaemonSettings
-    let store: Store
+    let store: StoreHandle
     let state: DaemonState
 
     /// Records read from the store per page while exporting.
@@ -21,24 +21,28 @@ struct ControlCommands: Sendable {
         }
     }
 
+    /// Answers even while the store is unavailable: the last counts known, state "degraded"
+    /// and the error, which is what an operator needs then.
     func status() -> Response {
+        let totals: StoreTotals
         do {
-            let totals = try store.totals()
-            return .status(StatusReport(
+            totals = try store.use(reopen: false) { store throws(StoreError) in try store.totals() }
+            state.remember(totals)
+        } catch {
+            totals = state.lastTotals
+        }
+        return .status(StatusReport(
                 state: state.health.rawValue, articles: totals.articles, exactDuplicates: totals.exactDuplicates,
                 nearDuplicates: totals.nearDuplicates, quarantined: totals.quarantined, backlog: state.backlog,
                 rawBytes: totals.rawBytes, storedBytes: totals.storedBytes, uptimeSeconds: state.uptimeSeconds,
                 lastError: state.lastError, lastSeq: totals.lastSeq, inbox: settings.inbox, store: settings.store,
                 maxDistance: settings.maxDistance))
-        } catch {
-            return .error(.storeFailure, error.description)
-        }
     }
 
     func show(_ request: Request) -> Response {
         guard let id = request.id, id > 0 else { return .error(.invalidArgument, "show needs a positive \"id\"") }
         do {
-            guard let article = try store.article(id: id) else { return .error(.notFound, "no article \(id)") }
+            guard let article = try store.use(reopen: false, { store throws(StoreError) in try store.article(id: id) }) else { return .error(.notFound, "no article \(id)") }
             return .article(ArticleReply(
                 id: article.id, source: article.source, receivedAt: RFC3339.string(fromMilliseconds: article.receivedAt),
                 sha256: article.sha256.hexString, simhash: SimHash.hex(article.simhash), encoding: article.encoding,
@@ -58,7 +62,7 @@ struct ControlCommands: Sendable {
             let wanted = min(Self.exportPage, limit - sent)
             let page: [FeedEntry]
             do {
-                page = try store.feed(since: since, limit: wanted)
+                page = try store.use(reopen: false) { store throws(StoreError) in try store.feed(since: since, limit: wanted) }
             } catch {
                 return try send(.error(.storeFailure, error.description))
             }

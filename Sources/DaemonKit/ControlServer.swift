@@ -22,7 +22,7 @@ final class ControlServer: Service, Sendable {
 
     /// Binds the socket now (so that start-up fails before any ingest when the path is taken);
     /// serving starts in `run()`.
-    static func bind(settings: DaemonSettings, store: Store, state: DaemonState, logger: Logger) async throws -> ControlServer {
+    static func bind(settings: DaemonSettings, store: StoreHandle, state: DaemonState, logger: Logger) async throws -> ControlServer {
         try SocketGuard.prepare(path: settings.socket)
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 64)

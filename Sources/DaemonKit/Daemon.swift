@@ -10,7 +10,7 @@ public enum Daemon {
     /// for while they make progress; after `max(10 s, 5 × min_file_age)` without any, they are
     /// left in the inbox and counted as settling.
     public static func drainOnce(settings: DaemonSettings, logger: Logger) throws -> DrainSummary {
-        let store = try openStore(settings)
+        let store = StoreHandle(opened: try openStore(settings))
         defer { try? store.close() }
         let pipeline = try IngestPipeline(settings: settings, store: store, state: DaemonState(), logger: logger)
         let patience = Duration.seconds(max(10, 5 * settings.minFileAge))
@@ -30,7 +30,8 @@ public enum Daemon {
     /// Runs until SIGTERM or SIGINT: ingest loop and control server in one ServiceGroup.
     /// `announce` is called once the store is open and the socket bound.
     public static func run(settings: DaemonSettings, logger: Logger, announce: @Sendable () -> Void) async throws {
-        let store = try openStore(settings)
+        // Opening fails loudly at start-up (systemd restarts us); later faults only degrade.
+        let store = StoreHandle(opened: try openStore(settings))
         let state = DaemonState()
         let pipeline = try IngestPipeline(settings: settings, store: store, state: state, logger: logger)
         let watcher = try InboxWatcher(directory: settings.inbox)

@@ -1,3 +1,4 @@
+import ArticleStore
 import Foundation
 import Synchronization
 
@@ -9,6 +10,7 @@ public final class DaemonState: Sendable {
         var health: Health = .running
         var lastError: String?
         var backlog = 0
+        var totals = StoreTotals()
     }
 
     private let snapshot = Mutex(Snapshot())
@@ -23,6 +25,10 @@ public final class DaemonState: Sendable {
         let elapsed = ContinuousClock.now - started
         return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     }
+
+    /// The counts last read from the store, shown while it is unavailable.
+    var lastTotals: StoreTotals { snapshot.withLock { $0.totals } }
+    func remember(_ totals: StoreTotals) { snapshot.withLock { $0.totals = totals } }
 
     func setBacklog(_ count: Int) { snapshot.withLock { $0.backlog = count } }
 

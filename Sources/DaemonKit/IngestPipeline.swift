@@ -1,9 +1,9 @@
-public import ArticleStore
+import ArticleStore
 import ControlProtocol
 import DedupCore
 import Foundation
 public import InboxScanner
-public import Logging
+import Logging
 
 /// What one drain did, for `--once` and the logs.
 public struct DrainSummary: Sendable, Equatable {
@@ -42,7 +42,7 @@ public struct DrainSummary: Sendable, Equatable {
 public final class IngestPipeline: @unchecked Sendable {
     // @unchecked: used by one task at a time (the ingest loop, or `--once`).
     let settings: DaemonSettings
-    let store: Store
+    let store: StoreHandle
     let state: DaemonState
     let logger: Logger
     let inbox: Directory
@@ -60,7 +60,7 @@ public final class IngestPipeline: @unchecked Sendable {
     private let exitAfterCommit: Int? = ProcessInfo.processInfo.environment["NEWSDEDUP_FAILPOINT"]
         .flatMap { $0.hasPrefix("exit-after-commit:") ? Int($0.dropFirst("exit-after-commit:".count)) : nil }
 
-    public init(settings: DaemonSettings, store: Store, state: DaemonState, logger: Logger) throws(SystemError) {
+    init(settings: DaemonSettings, store: StoreHandle, state: DaemonState, logger: Logger) throws(SystemError) {
         self.settings = settings
         self.store = store
         self.state = state
@@ -87,6 +87,20 @@ public final class IngestPipeline: @unchecked Sendable {
     /// then the inbox is listed once per round and its settled files claimed in batches.
     public func drain(shouldStop: () -> Bool = { false }) -> DrainSummary {
         var summary = DrainSummary()
+        // While degraded, claim nothing new until the store can commit again.
+        if state.health == .degraded {
+            do {
+                try store.use { store throws(StoreError) in try store.probeWrite() }
+                state.recover()
+                logger.notice("store writable again; resuming")
+            } catch {
+                logger.warning("store still failing; will retry", metadata: ["error": "\(error)"])
+                store.release()
+                state.degrade(error.description)
+                summary.deferred = 1
+                return summary
+            }
+        }
         let leftovers = (try? processing.entries().filter { !$0.isIgnored }) ?? []
         for chunk in leftovers.chunked(settings.batchSize) {
             guard !shouldStop(), process(chunk, into: &summary) else { return summary }
@@ -169,8 +183,12 @@ public final class IngestPipeline: @unchecked Sendable {
 
         let outcomes: [IngestOutcome]
         do {
-            outcomes = try store.ingest(items.map(\.item), maxDistance: settings.maxDistance)
+            outcomes = try store.use { store throws(StoreError) in
+                try store.ingest(items.map(\.item), maxDistance: settings.maxDistance)
+            }
         } catch {
+            // Close it: a store held open would keep the file system from being repaired.
+            store.release()
             if error.isFatal { logger.critical("store invariant broken", metadata: ["error": "\(error)"]) }
             logger.error("store write failed; files stay claimed for the next pass",
                          metadata: ["error": "\(error)", "files": "\(items.count)"])
@@ -179,6 +197,9 @@ public final class IngestPipeline: @unchecked Sendable {
             return false
         }
         state.recover()
+        if let totals = try? store.use(reopen: false, { store throws(StoreError) in try store.totals() }) {
+            state.remember(totals)
+        }
         commits += 1
         if commits == exitAfterCommit { _exit(86) }
         for ((name, item), outcome) in zip(items, outcomes) {
@@ -229,7 +250,7 @@ public final class IngestPipeline: @unchecked Sendable {
             let placed = try quarantine.admit(name, from: processing, reason: reason, at: RFC3339.string(fromMilliseconds: now))
             summary.quarantined += 1
             logger.warning("quarantined", metadata: ["file": "\(name.display)", "as": "\(placed.display)", "reason": "\(reason)"])
-            try store.recordQuarantine(name: name.display, reason: reason, at: now)
+            try store.use { store throws(StoreError) in try store.recordQuarantine(name: name.display, reason: reason, at: now) }
         } catch {
             logger.error("quarantine failed; file stays in processing/", metadata: ["file": "\(name.display)", "error": "\(error)"])
             state.note(error: "\(error)")

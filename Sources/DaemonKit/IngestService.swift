@@ -48,9 +48,9 @@ final class IngestService: Service, Sendable {
                     "near": "\(summary.nearDuplicates)", "quarantined": "\(summary.quarantined)",
                 ])
             }
-            // After a store fault, back off (doubling, at most a minute) before retrying.
+            // After a store fault, back off (doubling, at most 30 s) before retrying.
             failures = summary.deferred > 0 ? failures + 1 : 0
-            var delay = failures == 0 ? settings.pollInterval : min(60, settings.pollInterval * pow(2, Double(min(failures, 10))))
+            var delay = failures == 0 ? settings.pollInterval : min(30, settings.pollInterval * pow(2, Double(min(failures, 10))))
             // Files still settling are looked at again as soon as they may be ready.
             if failures == 0, summary.settling + summary.changing > 0 {
                 delay = min(delay, max(0.05, settings.minFileAge / 2))

@@ -82,6 +82,26 @@ import Testing
         #expect(try store.integrityCheck() == ["ok"])
     }
 
+    @Test func reopeningDemandsTheSameStoreAndWritesNothingOtherwise() throws {
+        let identity = store.identity
+        try store.close()
+        let again = try Store(path: dir.path("store.sqlite"), expecting: identity)
+        #expect(again.identity == identity)
+        try again.close()
+
+        #expect(throws: StoreError.self) { try Store(path: dir.path("missing.sqlite"), expecting: identity) }
+        #expect(!FileManager.default.fileExists(atPath: dir.path("missing.sqlite")), "no store is created")
+
+        let other = try Store(path: dir.path("other.sqlite"))
+        try other.close()
+        #expect(throws: StoreError.self) { try Store(path: dir.path("other.sqlite"), expecting: identity) }
+
+        // An empty file where the store was (a file system that lost it): refused, left empty.
+        #expect(FileManager.default.createFile(atPath: dir.path("empty.sqlite"), contents: nil))
+        #expect(throws: StoreError.self) { try Store(path: dir.path("empty.sqlite"), expecting: identity) }
+        #expect(try FileManager.default.attributesOfItem(atPath: dir.path("empty.sqlite"))[.size] as? Int == 0)
+    }
+
     @Test func aStoreWithOtherFingerprintParametersIsRefused() throws {
         try store.pool.write { db in try db.execute(sql: "UPDATE meta SET value = '3' WHERE key = 'shingle_size'") }
         try store.close()

@@ -157,10 +157,14 @@ final class RunningDaemon {
     @discardableResult
     func waitForProcessed(_ count: Int64, timeout: Double = 30) throws -> StatusReport {
         var last: StatusReport?
-        try waitFor("\(count) files processed (last: \(String(describing: last)))", timeout: timeout) {
-            last = try? status()
-            guard let s = last else { return false }
-            return s.articles + s.exactDuplicates + s.nearDuplicates + s.quarantined >= count
+        do {
+            try waitFor("\(count) files processed", timeout: timeout) {
+                last = try? status()
+                guard let s = last else { return false }
+                return s.articles + s.exactDuplicates + s.nearDuplicates + s.quarantined >= count
+            }
+        } catch {
+            throw Timeout(description: "\(error); last status: \(last.map { "\($0)" } ?? "none")")
         }
         return last!
     }

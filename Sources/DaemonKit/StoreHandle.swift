@@ -1,0 +1,52 @@
+import ArticleStore
+import Synchronization
+
+/// The store as the daemon holds it: opened on first use, closed after a write fault and
+/// opened again on the next retry. Holding no file open while degraded is what lets an operator
+/// repair the file system under a running daemon (a read-only ext4 must be unmounted, checked
+/// and mounted again), after which the daemon resumes by itself.
+final class StoreHandle: Sendable {
+    let path: String
+    /// The store this daemon opened at start: a reopen must find this one again.
+    let identity: String
+    private let current: Mutex<Store?>
+
+    init(opened store: Store) {
+        path = store.path
+        identity = store.identity
+        current = Mutex(store)
+    }
+
+    /// Runs `body` on the open store. The ingest loop (`reopen: true`) opens it if it was let go;
+    /// readers do not, so a query cannot pin a file system that is being repaired.
+    func use<T>(reopen: Bool = true, _ body: (Store) throws(StoreError) -> T) throws(StoreError) -> T {
+        let store = try current.withLock { (slot: inout Store?) throws(StoreError) -> Store in
+            if let store = slot { return store }
+            guard reopen else {
+                throw StoreError(message: "the store is closed after a fault; the ingest loop retries it", isFatal: false)
+            }
+            let opened = try Store(path: path, expecting: identity)
+            slot = opened
+            return opened
+        }
+        return try body(store)
+    }
+
+    /// Lets go of the store after a fault (errors closing it are moot: it is failing already).
+    func release() {
+        let store = current.withLock { slot in
+            defer { slot = nil }
+            return slot
+        }
+        try? store?.close()
+    }
+
+    /// Checkpoints and closes the store on shutdown.
+    func close() throws(StoreError) {
+        let store = current.withLock { slot in
+            defer { slot = nil }
+            return slot
+        }
+        try store?.close()
+    }
+}
