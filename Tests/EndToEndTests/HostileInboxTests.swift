@@ -44,7 +44,7 @@ import Testing
         let nulOffset = lateNul[70_000...].firstIndex(of: 0x20)!
         lateNul[nulOffset] = 0
 
-        let table: [Item] = [
+        var table: [Item] = [
             Item(name: Array("link-to-file.txt".utf8), destination: .quarantined(reason: "symbolic link")) { path in
                 let url = URL(fileURLWithPath: String(decoding: path, as: UTF8.self))
                 try FileManager.default.createSymbolicLink(at: url, withDestinationURL: outside.appendingPathComponent("secret.txt"))
@@ -91,6 +91,15 @@ import Testing
             Item(name: [0x66, 0xFF, 0xFE] + Array(".txt".utf8), destination: .stored, make: Self.file(try seed(4))),
             Item(name: Array("-rf --no-preserve-root".utf8), destination: .stored, make: Self.file(factory.article())),
         ]
+
+        // A character device (like /dev/null: major 1, minor 3) needs root to create.
+        let probe = workspace.dir("device-probe").path
+        if mknod(probe, S_IFCHR | 0o600, (1 << 8) | 3) == 0 {
+            unlink(probe)
+            table.append(Item(name: Array("device".utf8), destination: .quarantined(reason: "not a regular file (device)")) { path in
+                #expect(mknod(String(decoding: path, as: UTF8.self), S_IFCHR | 0o600, (1 << 8) | 3) == 0)
+            })
+        }
 
         let daemon = try RunningDaemon(workspace)
         for item in table {

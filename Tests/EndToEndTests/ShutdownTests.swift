@@ -1,0 +1,63 @@
+import ArticleStore
+import Foundation
+import Glibc
+import Testing
+
+@Suite(.serialized) struct ShutdownTests {
+    /// An idle client on the control socket must not keep the daemon from stopping.
+    @Test func sigtermWithAnIdleControlConnectionExitsPromptly() throws {
+        let workspace = try Workspace()
+        let daemon = try RunningDaemon(workspace)
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            raw.copyBytes(from: Array(workspace.socket.utf8))
+            raw[workspace.socket.utf8.count] = 0
+        }
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        #expect(connected == 0)
+        let start = Date()
+        #expect(try daemon.stop(SIGTERM, timeout: 10) == 0)
+        #expect(Date().timeIntervalSince(start) < 5)
+    }
+
+    /// SIGTERM in the middle of a large backlog: the daemon stops claiming, finishes the batch
+    /// in hand and exits 0 soon; every file is then either committed and moved, or untouched.
+    @Test func sigtermDuringABacklogStopsSoonAndLosesNothing() throws {
+        let workspace = try Workspace()
+        var factory = try ArticleFactory(seed: 21)
+        let count = 1500
+        for index in 0..<count { try workspace.drop(String(format: "b-%05d.txt", index), factory.article()) }
+        let daemon = try RunningDaemon(workspace, environment: ["NEWSDEDUP_MIN_FILE_AGE": "0"])
+        usleep(500_000)
+        let start = Date()
+        #expect(try daemon.stop(SIGTERM, timeout: 15) == 0)
+        let took = Date().timeIntervalSince(start)
+        #expect(took < 5, "stopped after \(took) s")
+
+        let store = try Store(path: workspace.store)
+        defer { try? store.close() }
+        let committed = Set(try store.feed(since: 0, limit: Int.max).map(\.source))
+        #expect(Set(workspace.files(in: "processed")) == committed)
+        #expect(workspace.files(in: "processing").isEmpty, "the batch in hand was finished")
+        #expect(committed.count + workspace.files(in: "inbox").count == count)
+        #expect(committed.count < count, "stopped before the end of the backlog")
+        print("backlog shutdown: \(committed.count) of \(count) committed before SIGTERM took effect, in \(String(format: "%.2f", took)) s")
+    }
+
+    @Test func theExcludeGlobIsNeverTouched() throws {
+        let workspace = try Workspace()
+        let daemon = try RunningDaemon(workspace, environment: ["NEWSDEDUP_EXCLUDE": "*.incoming"])
+        try workspace.drop("story.incoming", try Seeds.bytes(Seeds.names[0]))
+        try workspace.drop("story.txt", try Seeds.bytes(Seeds.names[1]))
+        try daemon.waitForProcessed(1)
+        usleep(600_000)
+        #expect(try daemon.status().articles == 1)
+        #expect(workspace.files(in: "inbox") == ["story.incoming"])
+        #expect(try daemon.stop() == 0)
+    }
+}
