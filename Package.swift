@@ -57,6 +57,7 @@ let package = Package(
                 "DedupCore", "ArticleStore", "InboxScanner", "ControlProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Configuration", package: "swift-configuration"),
@@ -82,9 +83,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        .testTarget(name: "DedupCoreTests", dependencies: ["DedupCore"], swiftSettings: swiftSettings),
+        // Helpers shared by the test targets: the seeds, a seeded generator, a raw socket.
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
+
+        .testTarget(name: "DedupCoreTests", dependencies: ["DedupCore", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "ArticleStoreTests", dependencies: ["ArticleStore", "DedupCore"],
+            name: "ArticleStoreTests", dependencies: ["ArticleStore", "DedupCore", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -92,7 +96,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["newsdedupd", "newsdedupctl", "ControlProtocol", "ArticleStore"],
+            dependencies: ["newsdedupd", "newsdedupctl", "ControlProtocol", "ArticleStore", "TestSupport"],
             swiftSettings: swiftSettings
         ),
     ]

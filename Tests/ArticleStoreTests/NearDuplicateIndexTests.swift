@@ -2,6 +2,7 @@
 import DedupCore
 import Foundation
 import GRDB
+import TestSupport
 import Testing
 
 /// The band index must return exactly what a scan of every row returns.
@@ -9,7 +10,7 @@ import Testing
     @Test func indexEqualsBruteForceOn100kFingerprintsWithPlantedNeighbours() throws {
         let dir = try TempDirectory()
         let store = try Store(path: dir.path("index.sqlite"))
-        var rng = SplitMix64(seed: 0x5EED)
+        var rng = SeededGenerator(seed: 0x5EED)
         var stored: [(id: Int64, simhash: UInt64)] = []
         var queries: [UInt64] = []
 
@@ -68,21 +69,8 @@ import Testing
     }
 }
 
-private func flip(_ value: UInt64, bits: Int, _ rng: inout SplitMix64) -> UInt64 {
+private func flip(_ value: UInt64, bits: Int, _ rng: inout SeededGenerator) -> UInt64 {
     var chosen = Set<Int>()
     while chosen.count < bits { chosen.insert(Int(rng.next() % 64)) }
     return chosen.reduce(value) { $0 ^ (1 << UInt64($1)) }
-}
-
-/// A seeded generator, so a failure can be replayed.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }

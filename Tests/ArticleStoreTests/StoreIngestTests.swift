@@ -2,6 +2,7 @@
 import DedupCore
 import Foundation
 import GRDB
+import TestSupport
 import Testing
 
 @Suite struct StoreIngestTests {
@@ -37,8 +38,7 @@ import Testing
     @Test func exactAndNearDuplicatesPointAtTheArticle() throws {
         let seed = try Seeds.all()[0]
         let text = String(decoding: seed.bytes, as: UTF8.self)
-        let edited = text.split(separator: "\n", omittingEmptySubsequences: false)
-            .filter { !$0.utf8.starts(with: "पढ़ें".utf8) }.joined(separator: "\n")
+        let edited = String(decoding: try Seeds.editedFirst(), as: UTF8.self)
         let nfd = text.decomposedStringWithCanonicalMapping
         let outcomes = try store.ingest([
             try item("a.txt", seed.bytes), try item("copy.txt", seed.bytes),

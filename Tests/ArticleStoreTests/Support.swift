@@ -1,6 +1,7 @@
 @testable import ArticleStore
 import DedupCore
 import Foundation
+import TestSupport
 
 /// A fresh directory per test, removed afterwards.
 final class TempDirectory {
@@ -14,17 +15,6 @@ final class TempDirectory {
     deinit { try? FileManager.default.removeItem(at: url) }
 
     func path(_ name: String) -> String { url.appendingPathComponent(name).path }
-}
-
-enum Seeds {
-    static let directory = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("seeds")
-
-    static func all() throws -> [(name: String, bytes: [UInt8])] {
-        try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".txt") }.sorted()
-            .map { ($0, Array(try Data(contentsOf: directory.appendingPathComponent($0)))) }
-    }
 }
 
 func item(_ name: String, _ bytes: [UInt8], claim: String? = nil) throws -> IngestItem {

@@ -1,4 +1,5 @@
 import DedupCore
+import TestSupport
 import Testing
 
 @Suite struct BandKeyTests {

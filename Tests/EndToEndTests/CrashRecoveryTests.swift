@@ -1,6 +1,7 @@
 import ArticleStore
 import Foundation
 import Glibc
+import TestSupport
 import Testing
 
 /// kill -9 at random points while ingesting, many rounds: afterwards every input is stored

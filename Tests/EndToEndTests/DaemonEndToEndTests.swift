@@ -1,6 +1,7 @@
 import ControlProtocol
 import Foundation
 import Glibc
+import TestSupport
 import Testing
 
 /// The real `newsdedupd` and `newsdedupctl`, on a temporary inbox, over the real socket.

@@ -1,6 +1,7 @@
 import ControlProtocol
 import Foundation
 import Glibc
+import TestSupport
 import Testing
 
 /// Where `swift build` put the executables: beside the test bundle.
@@ -21,25 +22,6 @@ enum Binaries {
 
     static var daemon: String { directory.appendingPathComponent("newsdedupd").path }
     static var ctl: String { directory.appendingPathComponent("newsdedupctl").path }
-}
-
-enum Seeds {
-    static let directory = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("seeds")
-
-    static var names: [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).filter { $0.hasSuffix(".txt") }.sorted()
-    }
-
-    static func bytes(_ name: String) throws -> Data { try Data(contentsOf: directory.appendingPathComponent(name)) }
-
-    /// Seed 000 without its two "पढ़ें…" (read also) lines: a light edit.
-    static func editedFirst() throws -> Data {
-        let text = String(decoding: try bytes(names[0]), as: UTF8.self)
-        let kept = text.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.utf8.starts(with: "पढ़ें".utf8) }
-        return Data(kept.joined(separator: "\n").utf8)
-    }
 }
 
 /// A temporary work area under /tmp with a short path (socket paths are limited to 107 bytes).
@@ -227,17 +209,5 @@ struct ArticleFactory {
             text += (0..<length).map { _ in String(words[Int(rng.next() % UInt64(words.count))]) }.joined(separator: " ") + ".\n"
         }
         return Data(text.utf8)
-    }
-}
-
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

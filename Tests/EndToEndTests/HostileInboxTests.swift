@@ -1,6 +1,7 @@
 import ArticleStore
 import Foundation
 import Glibc
+import TestSupport
 import Testing
 
 /// Everything a hostile or careless producer can put in an inbox, and where each must end.
@@ -59,7 +60,7 @@ import Testing
             },
             Item(name: Array("socket".utf8), destination: .quarantined(reason: "not a regular file (socket)")) { path in
                 let url = URL(fileURLWithPath: String(decoding: path, as: UTF8.self))
-                bindSocket(at: url.path)
+                #expect(RawSocket.bindFile(at: url.path))
             },
             Item(name: Array("subdir".utf8), destination: .stays) { path in
                 let url = URL(fileURLWithPath: String(decoding: path, as: UTF8.self))
@@ -73,9 +74,12 @@ import Testing
             },
             Item(name: Array("empty.txt".utf8), destination: .quarantined(reason: "empty file"), make: Self.file(Data())),
             Item(name: Array("sparse-huge.txt".utf8), destination: .quarantined(reason: "over the 16777216-byte size cap")) { path in
-                let url = URL(fileURLWithPath: String(decoding: path, as: UTF8.self))
-                #expect(FileManager.default.createFile(atPath: url.path, contents: nil))
-                #expect(truncate(url.path, 17 << 20) == 0)
+                // Created and sized on one descriptor: FileManager.createFile writes by rename,
+                // and a renamed file is claimed at once, before it could be made large.
+                let fd = open(String(decoding: path, as: UTF8.self), O_WRONLY | O_CREAT | O_EXCL, 0o644)
+                #expect(fd >= 0)
+                #expect(ftruncate(fd, 17 << 20) == 0)
+                close(fd)
             },
             Item(name: Array("latin1.txt".utf8), destination: .quarantined(reason: "invalid UTF-8 at byte offset 4"),
                  make: Self.file(Data("caf".utf8) + Data([0x20, 0xE9, 0x74, 0xE9]))),
@@ -186,20 +190,4 @@ func rawListing(_ url: URL) -> [[UInt8]] {
         names.append(withUnsafeBytes(of: entry.pointee.d_name) { Array($0.prefix { $0 != 0 }) })
     }
     return names
-}
-
-/// Leaves a bound (listening) Unix socket file at `path`.
-func bindSocket(at path: String) {
-    let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-    var address = sockaddr_un()
-    address.sun_family = sa_family_t(AF_UNIX)
-    withUnsafeMutableBytes(of: &address.sun_path) { raw in
-        raw.copyBytes(from: Array(path.utf8))
-        raw[path.utf8.count] = 0
-    }
-    let bound = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-    }
-    #expect(bound == 0)
-    close(fd)
 }

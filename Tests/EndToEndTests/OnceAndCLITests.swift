@@ -1,6 +1,7 @@
 import ControlProtocol
 import Foundation
 import Glibc
+import TestSupport
 import Testing
 
 @Suite(.serialized) struct OnceAndCLITests {
@@ -65,7 +66,7 @@ import Testing
     @Test func garbageOnTheSocketGetsErrorRepliesAndServiceGoesOn() throws {
         let workspace = try Workspace()
         let daemon = try RunningDaemon(workspace)
-        let replies = try exchange(workspace.socket, [
+        let replies = RawSocket.exchange(workspace.socket, [
             Data("{\"version\":2,\"command\":\"status\"}\n".utf8),
             Data("this is not json\n".utf8),
             Data("{\"version\":1,\"command\":\"launch\"}\n".utf8),
@@ -78,37 +79,4 @@ import Testing
         #expect(try daemon.status().state == "running")
         #expect(try daemon.stop() == 0)
     }
-}
-
-/// Sends raw bytes on the control socket, half-closes, and returns the reply lines.
-func exchange(_ path: String, _ chunks: [Data]) throws -> [Data] {
-    let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_un()
-    address.sun_family = sa_family_t(AF_UNIX)
-    withUnsafeMutableBytes(of: &address.sun_path) { raw in
-        raw.copyBytes(from: Array(path.utf8))
-        raw[path.utf8.count] = 0
-    }
-    let connected = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-    }
-    #expect(connected == 0)
-    for chunk in chunks {
-        var offset = 0
-        while offset < chunk.count {
-            let n = chunk.withUnsafeBytes { send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
-            guard n > 0 else { break }
-            offset += n
-        }
-    }
-    shutdown(fd, Int32(SHUT_WR))
-    var received = Data()
-    var buffer = [UInt8](repeating: 0, count: 65_536)
-    while true {
-        let n = recv(fd, &buffer, buffer.count, 0)
-        if n <= 0 { break }
-        received.append(contentsOf: buffer[..<n])
-    }
-    return received.split(separator: 0x0A).map { Data($0) }
 }

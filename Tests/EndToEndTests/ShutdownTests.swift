@@ -1,6 +1,7 @@
 import ArticleStore
 import Foundation
 import Glibc
+import TestSupport
 import Testing
 
 @Suite(.serialized) struct ShutdownTests {
@@ -8,20 +9,12 @@ import Testing
     @Test func sigtermWithAnIdleControlConnectionExitsPromptly() throws {
         let workspace = try Workspace()
         let daemon = try RunningDaemon(workspace)
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = RawSocket.connect(workspace.socket)
         defer { close(fd) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            raw.copyBytes(from: Array(workspace.socket.utf8))
-            raw[workspace.socket.utf8.count] = 0
-        }
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        #expect(connected == 0)
+        #expect(fd >= 0)
         let start = Date()
-        #expect(try daemon.stop(SIGTERM, timeout: 10) == 0)
+        let status = try daemon.stop(SIGTERM, timeout: 10)
+        #expect(status == 0, "exit \(status) after \(Date().timeIntervalSince(start)) s; log:\n\(daemon.log.suffix(3000))")
         #expect(Date().timeIntervalSince(start) < 5)
     }
 

@@ -1,6 +1,7 @@
 import ArticleStore
 import Foundation
 import Glibc
+import TestSupport
 import Testing
 
 /// Mounting a tmpfs needs root (CI runs as root); elsewhere these tests are skipped, saying why.

@@ -1,0 +1,96 @@
+import ControlProtocol
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+
+/// One control connection: request lines in, reply lines out, in order. Each request runs on
+/// the reader thread pool (store reads block); its replies are written from there, flushed
+/// every page and waited for, so a large export streams with back-pressure instead of being
+/// built in memory, and a slow reader holds up only its own request.
+final class ControlConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = FramedLine
+    typealias OutboundOut = ByteBuffer
+
+    /// Lines written between flushes (and waits) while streaming a reply.
+    static let linesPerFlush = 64
+
+    let commands: ControlCommands
+    let readers: NIOThreadPool
+    private var pending: [FramedLine] = []
+    private var busy = false
+    /// The client shut down its sending side: close once every reply is written.
+    private var inputClosed = false
+
+    init(commands: ControlCommands, readers: NIOThreadPool) {
+        self.commands = commands
+        self.readers = readers
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        pending.append(unwrapInboundIn(data))
+        if !busy { startNext(context: context) }
+    }
+
+    private func startNext(context: ChannelHandlerContext) {
+        guard !pending.isEmpty else {
+            busy = false
+            if inputClosed { context.close(promise: nil) }
+            return
+        }
+        busy = true
+        let frame = pending.removeFirst()
+        let channel = context.channel
+        let commands = self.commands
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        readers.runIfActive(eventLoop: context.eventLoop) {
+            try Self.answer(frame, commands: commands, channel: channel)
+        }.whenComplete { result in
+            let (handler, context) = bound.value
+            if case .failure = result {
+                context.close(promise: nil)
+                return
+            }
+            handler.startNext(context: context)
+        }
+    }
+
+    /// Runs on a reader thread: decodes the request, runs the command, writes its replies.
+    private static func answer(_ frame: FramedLine, commands: ControlCommands, channel: any Channel) throws {
+        var unflushed = 0
+        var last: EventLoopFuture<Void>?
+        func send(_ response: Response) throws {
+            let line = try WireCoding.line(response)
+            last = channel.write(ByteBuffer(bytes: line))
+            unflushed += 1
+            if unflushed >= linesPerFlush {
+                channel.flush()
+                try last?.wait()
+                unflushed = 0
+            }
+        }
+        switch frame {
+        case .tooLong:
+            try send(.error(.requestTooLong, "request longer than \(ControlProtocol.maxRequestBytes) bytes"))
+        case .line(let buffer):
+            switch WireCoding.request(from: buffer.readableBytesView) {
+            case .failure(let reason): try send(.error(reason.code, reason.message))
+            case .success(let request): try commands.handle(request, send: send)
+            }
+        }
+        channel.flush()
+        try last?.wait()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let event = event as? ChannelEvent, event == .inputClosed {
+            inputClosed = true
+            if !busy { context.close(promise: nil) }
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+}

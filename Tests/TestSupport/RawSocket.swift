@@ -1,0 +1,62 @@
+public import Foundation
+import Glibc
+
+/// A Unix stream socket driven by hand, for sending what no well-behaved client would.
+public enum RawSocket {
+    /// Fills a `sockaddr_un` for `path` and calls `body` with it.
+    static func withAddress<T>(_ path: String, _ body: (UnsafePointer<sockaddr>, socklen_t) -> T) -> T {
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            raw.copyBytes(from: Array(path.utf8))
+            raw[path.utf8.count] = 0
+        }
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+    }
+
+    /// A connected descriptor, or -1. Reads time out after 20 s, so a daemon that never answers
+    /// fails a test instead of hanging it.
+    public static func connect(_ path: String) -> Int32 {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        var timeout = timeval(tv_sec: 20, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        guard withAddress(path, { Glibc.connect(fd, $0, $1) }) == 0 else {
+            close(fd)
+            return -1
+        }
+        return fd
+    }
+
+    /// Leaves a bound Unix socket file at `path`; returns whether it worked.
+    public static func bindFile(at path: String) -> Bool {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        return withAddress(path) { bind(fd, $0, $1) } == 0
+    }
+
+    /// Sends the chunks, half-closes, and returns the reply lines.
+    public static func exchange(_ path: String, _ chunks: [Data]) -> [Data] {
+        let fd = connect(path)
+        guard fd >= 0 else { return [] }
+        defer { close(fd) }
+        for chunk in chunks {
+            var offset = 0
+            while offset < chunk.count {
+                let n = chunk.withUnsafeBytes { send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
+                guard n > 0 else { break }
+                offset += n
+            }
+        }
+        shutdown(fd, Int32(SHUT_WR))
+        var received = Data()
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let n = recv(fd, &buffer, buffer.count, 0)
+            if n <= 0 { break }
+            received.append(contentsOf: buffer[..<n])
+        }
+        return received.split(separator: 0x0A).map { Data($0) }
+    }
+}
