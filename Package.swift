@@ -77,7 +77,7 @@ let package = Package(
         .executableTarget(
             name: "newsdedupctl",
             dependencies: [
-                "ControlProtocol",
+                "ControlProtocol", "DedupCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

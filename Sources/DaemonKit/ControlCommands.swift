@@ -9,6 +9,9 @@ struct ControlCommands: Sendable {
     let settings: DaemonSettings
     let store: StoreHandle
     let state: DaemonState
+    let metrics: Metrics
+    /// Wakes the ingest loop (`rescan`, `resume`, `quarantine retry`).
+    let wake: @Sendable () -> Void
 
     /// Records read from the store per page while exporting.
     static let exportPage = 256
@@ -18,7 +21,22 @@ struct ControlCommands: Sendable {
         case .status: try send(status())
         case .show: try send(show(request))
         case .export: try export(request, send: send)
+        case .similar: try similar(request, send: send)
+        case .duplicates: try duplicates(request, send: send)
+        case .check: try send(check())
+        case .metrics: try send(metricsReport())
+        case .quarantineList: try quarantineList(send: send)
+        case .pause: try send(pause(true))
+        case .resume: try send(pause(false))
+        case .rescan: try send(rescan())
+        case .backup: try send(backup(request))
+        case .quarantineRetry: try send(quarantineRetry(request))
         }
+    }
+
+    /// Runs a read on the store if it is open (readers never reopen it: see StoreHandle).
+    func read<T>(_ body: (Store) throws(StoreError) -> T) throws(StoreError) -> T {
+        try store.use(reopen: false, body)
     }
 
     /// Answers even while the store is unavailable: the last counts known, state "degraded"

@@ -16,14 +16,16 @@ final class ControlConnectionHandler: ChannelInboundHandler, RemovableChannelHan
 
     let commands: ControlCommands
     let readers: NIOThreadPool
+    let access: PeerAccess
     private var pending: [FramedLine] = []
     private var busy = false
     /// The client shut down its sending side: close once every reply is written.
     private var inputClosed = false
 
-    init(commands: ControlCommands, readers: NIOThreadPool) {
+    init(commands: ControlCommands, readers: NIOThreadPool, access: PeerAccess) {
         self.commands = commands
         self.readers = readers
+        self.access = access
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -41,9 +43,10 @@ final class ControlConnectionHandler: ChannelInboundHandler, RemovableChannelHan
         let frame = pending.removeFirst()
         let channel = context.channel
         let commands = self.commands
+        let access = self.access
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         readers.runIfActive(eventLoop: context.eventLoop) {
-            try Self.answer(frame, commands: commands, channel: channel)
+            try commands.metrics.time(.query) { try Self.answer(frame, commands: commands, access: access, channel: channel) }
         }.whenComplete { result in
             let (handler, context) = bound.value
             if case .failure = result {
@@ -55,7 +58,7 @@ final class ControlConnectionHandler: ChannelInboundHandler, RemovableChannelHan
     }
 
     /// Runs on a reader thread: decodes the request, runs the command, writes its replies.
-    private static func answer(_ frame: FramedLine, commands: ControlCommands, channel: any Channel) throws {
+    private static func answer(_ frame: FramedLine, commands: ControlCommands, access: PeerAccess, channel: any Channel) throws {
         var unflushed = 0
         var last: EventLoopFuture<Void>?
         func send(_ response: Response) throws {
@@ -74,6 +77,8 @@ final class ControlConnectionHandler: ChannelInboundHandler, RemovableChannelHan
         case .line(let buffer):
             switch WireCoding.request(from: buffer.readableBytesView) {
             case .failure(let reason): try send(.error(reason.code, reason.message))
+            case .success(let request) where request.command.isMutating && !access.mayChange:
+                try send(.error(.permissionDenied, "\(request.command.rawValue) is for root and the daemon's user (you are uid \(access.uid))"))
             case .success(let request): try commands.handle(request, send: send)
             }
         }

@@ -21,9 +21,12 @@ final class ControlServer: Service, Sendable {
 
     /// Binds the socket now (so that start-up fails before any ingest when the path is taken);
     /// `run()` serves until graceful shutdown.
-    static func bind(settings: DaemonSettings, store: StoreHandle, state: DaemonState, logger: Logger) async throws -> ControlServer {
+    static func bind(
+        settings: DaemonSettings, store: StoreHandle, state: DaemonState, metrics: Metrics, logger: Logger,
+        wake: @escaping @Sendable () -> Void
+    ) async throws -> ControlServer {
         try SocketGuard.prepare(path: settings.socket)
-        let commands = ControlCommands(settings: settings, store: store, state: state)
+        let commands = ControlCommands(settings: settings, store: store, state: state, metrics: metrics, wake: wake)
         let readers = NIOThreadPool(numberOfThreads: 2)
         readers.start()
         let connections = NIOLockedValueBox<[ObjectIdentifier: any Channel]>([:])
@@ -35,9 +38,11 @@ final class ControlServer: Service, Sendable {
                 let id = ObjectIdentifier(child)
                 connections.withLockedValue { $0[id] = child }
                 child.closeFuture.whenComplete { _ in _ = connections.withLockedValue { $0.removeValue(forKey: id) } }
-                return child.eventLoop.makeCompletedFuture {
+                // Who is calling decides what they may do: read SO_PEERCRED before any request.
+                return PeerAccess.of(child).flatMapThrowing { access in
                     try child.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineFrameDecoder()))
-                    try child.pipeline.syncOperations.addHandler(ControlConnectionHandler(commands: commands, readers: readers))
+                    try child.pipeline.syncOperations.addHandler(
+                        ControlConnectionHandler(commands: commands, readers: readers, access: access))
                 }
             }
             .bind(unixDomainSocketPath: settings.socket)

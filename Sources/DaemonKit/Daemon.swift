@@ -12,7 +12,7 @@ public enum Daemon {
     public static func drainOnce(settings: DaemonSettings, logger: Logger) throws -> DrainSummary {
         let store = StoreHandle(opened: try openStore(settings))
         defer { try? store.close() }
-        let pipeline = try IngestPipeline(settings: settings, store: store, state: DaemonState(), logger: logger)
+        let pipeline = try IngestPipeline(settings: settings, store: store, state: DaemonState(), metrics: Metrics(), logger: logger)
         let patience = Duration.seconds(max(10, 5 * settings.minFileAge))
         var total = DrainSummary()
         var lastProgress = ContinuousClock.now
@@ -33,10 +33,12 @@ public enum Daemon {
         // Opening fails loudly at start-up (systemd restarts us); later faults only degrade.
         let store = StoreHandle(opened: try openStore(settings))
         let state = DaemonState()
-        let pipeline = try IngestPipeline(settings: settings, store: store, state: state, logger: logger)
+        let metrics = Metrics()
+        let pipeline = try IngestPipeline(settings: settings, store: store, state: state, metrics: metrics, logger: logger)
         let watcher = try InboxWatcher(directory: settings.inbox)
         if !watcher.isWatching { logger.warning("inotify unavailable: files are found by polling only") }
-        let control = try await ControlServer.bind(settings: settings, store: store, state: state, logger: logger)
+        let control = try await ControlServer.bind(
+            settings: settings, store: store, state: state, metrics: metrics, logger: logger, wake: { watcher.wake() })
         announce()
         let ingest = IngestService(pipeline: pipeline, watcher: watcher, settings: settings, logger: logger)
         var configuration = ServiceGroupConfiguration(services: [ingest, control], logger: logger)

@@ -7,7 +7,8 @@ public final class DaemonState: Sendable {
     public enum Health: String, Sendable { case running, paused, degraded }
 
     struct Snapshot {
-        var health: Health = .running
+        var degraded = false
+        var paused = false
         var lastError: String?
         var backlog = 0
         var totals = StoreTotals()
@@ -18,7 +19,21 @@ public final class DaemonState: Sendable {
 
     public init() {}
 
-    public var health: Health { snapshot.withLock { $0.health } }
+    /// Degraded (the store is failing) outranks paused (an operator's choice).
+    public var health: Health {
+        snapshot.withLock { $0.degraded ? .degraded : $0.paused ? .paused : .running }
+    }
+    public var isDegraded: Bool { snapshot.withLock { $0.degraded } }
+    public var isPaused: Bool { snapshot.withLock { $0.paused } }
+
+    /// `pause`/`resume`: stop or start claiming new files; returns whether anything changed.
+    func setPaused(_ paused: Bool) -> Bool {
+        snapshot.withLock { snapshot in
+            let changed = snapshot.paused != paused
+            snapshot.paused = paused
+            return changed
+        }
+    }
     public var lastError: String? { snapshot.withLock { $0.lastError } }
     public var backlog: Int { snapshot.withLock { $0.backlog } }
     public var uptimeSeconds: Double {
@@ -35,14 +50,14 @@ public final class DaemonState: Sendable {
     /// A store fault: stay up, say so, keep the message.
     func degrade(_ message: String) {
         snapshot.withLock {
-            $0.health = .degraded
+            $0.degraded = true
             $0.lastError = message
         }
     }
 
     /// A commit went through: a degraded daemon is healthy again (the last error stays visible).
     func recover() {
-        snapshot.withLock { if $0.health == .degraded { $0.health = .running } }
+        snapshot.withLock { $0.degraded = false }
     }
 
     func note(error message: String) { snapshot.withLock { $0.lastError = message } }

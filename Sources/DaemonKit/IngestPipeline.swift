@@ -44,6 +44,7 @@ public final class IngestPipeline: @unchecked Sendable {
     let settings: DaemonSettings
     let store: StoreHandle
     let state: DaemonState
+    let metrics: Metrics
     let logger: Logger
     let inbox: Directory
     let processing: Directory
@@ -60,10 +61,11 @@ public final class IngestPipeline: @unchecked Sendable {
     private let exitAfterCommit: Int? = ProcessInfo.processInfo.environment["NEWSDEDUP_FAILPOINT"]
         .flatMap { $0.hasPrefix("exit-after-commit:") ? Int($0.dropFirst("exit-after-commit:".count)) : nil }
 
-    init(settings: DaemonSettings, store: StoreHandle, state: DaemonState, logger: Logger) throws(SystemError) {
+    init(settings: DaemonSettings, store: StoreHandle, state: DaemonState, metrics: Metrics, logger: Logger) throws(SystemError) {
         self.settings = settings
         self.store = store
         self.state = state
+        self.metrics = metrics
         self.logger = logger
         gate = SettleGate(minimumAge: settings.minFileAge)
         inbox = try Directory(path: settings.inbox)
@@ -87,8 +89,10 @@ public final class IngestPipeline: @unchecked Sendable {
     /// then the inbox is listed once per round and its settled files claimed in batches.
     public func drain(shouldStop: () -> Bool = { false }) -> DrainSummary {
         var summary = DrainSummary()
+        // Paused by an operator: claim nothing (the socket keeps answering).
+        if state.isPaused { return summary }
         // While degraded, claim nothing new until the store can commit again.
-        if state.health == .degraded {
+        if state.isDegraded {
             do {
                 try store.use { store throws(StoreError) in try store.probeWrite() }
                 state.recover()
@@ -169,7 +173,7 @@ public final class IngestPipeline: @unchecked Sendable {
     private func process(_ batch: some Collection<FileName>, into summary: inout DrainSummary) -> Bool {
         var items: [(name: FileName, item: IngestItem)] = []
         for name in batch {
-            switch prepare(name) {
+            switch metrics.time(.prepare, { prepare(name) }) {
             case .success(let item):
                 items.append((name, item))
             case .failure(.changedWhileReading):
@@ -177,14 +181,17 @@ public final class IngestPipeline: @unchecked Sendable {
                 logger.notice("changed while being read; left claimed for a later pass", metadata: ["file": "\(name.display)"])
             case .failure(let rejection):
                 quarantine(name, reason: rejection.description, into: &summary)
+                metrics.countQuarantine(rejection.label)
             }
         }
         guard !items.isEmpty else { return true }
 
         let outcomes: [IngestOutcome]
         do {
-            outcomes = try store.use { store throws(StoreError) in
-                try store.ingest(items.map(\.item), maxDistance: settings.maxDistance)
+            outcomes = try metrics.time(.commit) { () throws(StoreError) -> [IngestOutcome] in
+                try store.use { store throws(StoreError) in
+                    try store.ingest(items.map(\.item), maxDistance: settings.maxDistance)
+                }
             }
         } catch {
             // Close it: a store held open would keep the file system from being repaired.
@@ -205,10 +212,10 @@ public final class IngestPipeline: @unchecked Sendable {
         for ((name, item), outcome) in zip(items, outcomes) {
             log(outcome, item: item)
             switch outcome {
-            case .stored: summary.stored += 1
-            case .duplicate(_, _, .exact, _, _): summary.exactDuplicates += 1
-            case .duplicate: summary.nearDuplicates += 1
-            case .alreadyIngested: summary.recovered += 1
+            case .stored: summary.stored += 1; metrics.countFile("stored")
+            case .duplicate(_, _, .exact, _, _): summary.exactDuplicates += 1; metrics.countFile("exact")
+            case .duplicate: summary.nearDuplicates += 1; metrics.countFile("near")
+            case .alreadyIngested: summary.recovered += 1; metrics.countFile("recovered")
             }
             do {
                 try processing.move(name, to: processed)
@@ -228,13 +235,18 @@ public final class IngestPipeline: @unchecked Sendable {
             do {
                 decoded = try TextDecoder.decode(contents.bytes)
             } catch {
-                throw .undecodable(error.description)
+                let label = switch error {
+                case .empty: "empty"
+                case .nulByte: "binary"
+                case .invalidUTF8, .oddUTF16Length, .invalidUTF16: "invalid_encoding"
+                }
+                throw .undecodable(label: label, why: error.description)
             }
             let fingerprint: Fingerprint
             do {
                 fingerprint = try fingerprinter.fingerprint(of: decoded.text)
             } catch {
-                throw .undecodable(error.description)
+                throw .undecodable(label: "no_words", why: error.description)
             }
             return .success(IngestItem(
                 source: name.display, claimKey: contents.status.identity, bytes: contents.bytes,
@@ -249,6 +261,7 @@ public final class IngestPipeline: @unchecked Sendable {
         do {
             let placed = try quarantine.admit(name, from: processing, reason: reason, at: RFC3339.string(fromMilliseconds: now))
             summary.quarantined += 1
+            metrics.countFile("quarantined")
             logger.warning("quarantined", metadata: ["file": "\(name.display)", "as": "\(placed.display)", "reason": "\(reason)"])
             try store.use { store throws(StoreError) in try store.recordQuarantine(name: name.display, reason: reason, at: now) }
         } catch {

@@ -29,6 +29,12 @@ extension Directory {
         return true
     }
 
+    /// Removes an entry (not a directory) and makes the removal durable.
+    public func remove(_ name: FileName) throws(SystemError) {
+        guard name.withCString({ unlinkat(fd, $0, 0) }) == 0 else { throw SystemError("remove \(name) from \(path)") }
+        try sync()
+    }
+
     /// Writes a small file atomically (temporary name, fsync, rename, fsync directory).
     public func writeFile(_ name: FileName, contents: [UInt8]) throws(SystemError) {
         let temporary = FileName(bytes: [UInt8](".tmp-".utf8) + name.bytes)

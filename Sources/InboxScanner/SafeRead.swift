@@ -8,9 +8,23 @@ public enum FileRejection: Error, Equatable, Sendable, CustomStringConvertible {
     case multipleLinks(UInt64)
     case tooLarge(size: Int64, cap: Int)
     case unreadable(String)
-    case undecodable(String)
+    /// The bytes are not text we take; `label` names the kind for metrics.
+    case undecodable(label: String, why: String)
     /// Not the file's fault and not final: a writer is still at it. Left for a later pass.
     case changedWhileReading
+
+    /// A short, stable name for the kind of rejection (a metrics label).
+    public var label: String {
+        switch self {
+        case .symlink: "symlink"
+        case .notRegular: "not_regular"
+        case .multipleLinks: "hard_link"
+        case .tooLarge: "too_large"
+        case .unreadable: "unreadable"
+        case .undecodable(let label, _): label
+        case .changedWhileReading: "changing"
+        }
+    }
 
     public var description: String {
         switch self {
@@ -19,7 +33,7 @@ public enum FileRejection: Error, Equatable, Sendable, CustomStringConvertible {
         case .multipleLinks(let count): "a hard link (\(count) names for one file): may be changed through another name"
         case .tooLarge(let size, let cap): "\(size) bytes, over the \(cap)-byte size cap"
         case .unreadable(let why): "cannot be read: \(why)"
-        case .undecodable(let why): why
+        case .undecodable(_, let why): why
         case .changedWhileReading: "changed while being read"
         }
     }

@@ -32,9 +32,12 @@ struct ControlClient {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
         guard result == 0 else {
-            let reason = String(cString: strerror(errno))
+            let error = errno
             Glibc.close(fd)
-            throw .notRunning("newsdedupd is not running (cannot connect to \(path): \(reason))")
+            if error == EACCES || error == EPERM {
+                throw .failed(code: 9006, message: "permission denied on \(path): only the daemon's user and group may connect")
+            }
+            throw .notRunning("newsdedupd is not running (cannot connect to \(path): \(String(cString: strerror(error))))")
         }
         self.fd = fd
     }

@@ -1,23 +1,60 @@
 import ArgumentParser
+import ControlProtocol
 import Foundation
 
 /// `newsdedupctl`: one subcommand per file, all talking to the daemon through `ControlClient`.
 ///
-/// Exit codes: 0 done; 1 the daemon answered with an error; 3 the daemon is not running (LSB,
-/// as `unbound-control status`); 4 the reply was cut off or unreadable; 64 bad usage.
+/// Exit codes: 0 done; 1 the daemon answered with an error (or refused: permission); 2 `check`
+/// found problems; 3 the daemon is not running (LSB, as `unbound-control status`); 4 the reply
+/// was cut off or unreadable; 64 bad usage.
 @main
 struct NewsDedupCtl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "newsdedupctl",
         abstract: "Ask a running newsdedupd what it holds.",
-        discussion: "Exit status: 0 ok, 1 request failed, 3 daemon not running, 4 reply cut off, 64 usage.",
-        subcommands: [Status.self, Show.self, Export.self])
+        discussion: "Exit status: 0 ok, 1 request failed, 2 check found problems, 3 daemon not running, 4 reply cut off, 64 usage.",
+        subcommands: [
+            Status.self, Show.self, Export.self, Similar.self, Duplicates.self, Check.self, Metrics.self,
+            Pause.self, Resume.self, Rescan.self, Backup.self, Quarantine.self,
+        ])
 
     @Option(help: "Control socket (default: $NEWSDEDUP_SOCKET or var/control.sock).")
     var socket: String?
 
     var socketPath: String {
         socket ?? ProcessInfo.processInfo.environment["NEWSDEDUP_SOCKET"] ?? "var/control.sock"
+    }
+}
+
+/// Reads `record` lines until the `end` line, checking that the count matches.
+func receiveRecords(_ client: inout ControlClient, _ each: (Response) throws(ControlClient.Failure) -> Void) throws(ControlClient.Failure) {
+    var count = 0
+    while true {
+        let response = try client.receive()
+        if response.type == .end {
+            guard response.count == count else {
+                throw .cutOff("the daemon announced \(response.count ?? -1) records, \(count) arrived")
+            }
+            return
+        }
+        try each(response)
+        count += 1
+    }
+}
+
+/// One JSON line on standard output.
+func printJSON(_ value: some Encodable) throws(ControlClient.Failure) {
+    do { writeStdout(try WireCoding.line(value)) } catch { throw .cutOff("\(error)") }
+}
+
+/// Columns padded to the widest cell, for the human-readable listings.
+func printTable(_ header: [String], _ rows: [[String]]) {
+    let all = [header] + rows
+    let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
+    for row in all {
+        print(row.enumerated().map { index, cell in
+            index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+        }.joined(separator: "  "))
     }
 }
 

@@ -1,0 +1,79 @@
+import Foundation
+import GRDB
+
+/// What `check` found.
+public struct ConsistencyReport: Sendable, Equatable {
+    public var integrity: [String]
+    public var problems: [String]
+    public var articles: Int64
+    public var duplicates: Int64
+    public var feedRecords: Int64
+
+    public var isSound: Bool { integrity == ["ok"] && problems.isEmpty }
+}
+
+// MARK: - Maintenance
+
+extension Store {
+    /// `PRAGMA integrity_check`, then the tables against each other: every duplicate and feed
+    /// event points at a row that exists, the feed has no gaps, the counters match the rows.
+    /// Runs in one read transaction, so it sees one consistent state while ingest goes on.
+    public func check() throws(StoreError) -> ConsistencyReport {
+        do {
+            return try pool.read { db in
+                let integrity = try String.fetchAll(db, sql: "PRAGMA integrity_check")
+                var problems: [String] = []
+                func count(_ sql: String) throws -> Int64 { try Int64.fetchOne(db, sql: sql) ?? 0 }
+                let articles = try count("SELECT COUNT(*) FROM article")
+                let duplicates = try count("SELECT COUNT(*) FROM duplicate")
+                let feed = try count("SELECT COUNT(*) FROM feed")
+                let dangling = try count("SELECT COUNT(*) FROM duplicate WHERE article_id NOT IN (SELECT id FROM article)")
+                if dangling > 0 { problems.append("\(dangling) duplicates point to no article") }
+                let orphanEvents = try count("""
+                    SELECT COUNT(*) FROM feed WHERE (kind = 'article' AND article_id NOT IN (SELECT id FROM article))
+                       OR (kind = 'duplicate' AND duplicate_id NOT IN (SELECT id FROM duplicate))
+                    """)
+                if orphanEvents > 0 { problems.append("\(orphanEvents) feed records point to no row") }
+                let maxSeq = try count("SELECT COALESCE(MAX(seq), 0) FROM feed")
+                if maxSeq != feed { problems.append("the feed has \(maxSeq - feed) gaps (\(feed) records up to seq \(maxSeq))") }
+                if feed != articles + duplicates {
+                    problems.append("\(feed) feed records for \(articles) articles and \(duplicates) duplicates")
+                }
+                let counters = Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT name, value FROM counter").map {
+                    ($0["name"] as String, $0["value"] as Int64)
+                })
+                let expected: [(Counter, Int64)] = [
+                    (.articles, articles),
+                    (.exactDuplicates, try count("SELECT COUNT(*) FROM duplicate WHERE kind = 'exact'")),
+                    (.nearDuplicates, try count("SELECT COUNT(*) FROM duplicate WHERE kind = 'near'")),
+                    (.rawBytes, try count("SELECT COALESCE(SUM(raw_size), 0) FROM article")),
+                    (.storedBytes, try count("SELECT COALESCE(SUM(stored_size), 0) FROM article")),
+                ]
+                for (counter, value) in expected where counters[counter.rawValue] != value {
+                    problems.append("counter \(counter.rawValue) is \(counters[counter.rawValue] ?? 0), the rows say \(value)")
+                }
+                return ConsistencyReport(integrity: integrity, problems: problems, articles: articles,
+                                         duplicates: duplicates, feedRecords: feed)
+            }
+        } catch {
+            throw StoreError.wrap(error)
+        }
+    }
+
+    /// An online, consistent copy of the store at `path` (SQLite's backup API) while ingest goes
+    /// on. Refuses to overwrite anything. Returns the copy's size in bytes.
+    public func backup(to path: String) throws(StoreError) -> Int64 {
+        guard !FileManager.default.fileExists(atPath: path) else {
+            throw StoreError(message: "\(path) exists; a backup never overwrites", isFatal: false)
+        }
+        do {
+            let destination = try DatabaseQueue(path: path)
+            try pool.backup(to: destination)
+            try destination.close()
+            let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int64
+            return size ?? 0
+        } catch {
+            throw StoreError.wrap(error)
+        }
+    }
+}

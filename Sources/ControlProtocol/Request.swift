@@ -1,0 +1,53 @@
+import Foundation
+
+/// A request: `{"version":1,"command":"status"}`. Members beyond `version` and `command`
+/// belong to particular commands and are ignored by the others.
+public struct Request: Codable, Sendable, Equatable {
+    public enum Command: String, Codable, Sendable, CaseIterable {
+        case status, show, export, similar, duplicates, check, metrics
+        case quarantineList = "quarantine_list"
+        case pause, resume, rescan, backup
+        case quarantineRetry = "quarantine_retry"
+
+        /// Changes what the daemon does or writes files: root and the daemon's user only.
+        public var isMutating: Bool {
+            switch self {
+            case .pause, .resume, .rescan, .backup, .quarantineRetry: true
+            default: false
+            }
+        }
+    }
+
+    public var version: Int
+    public var command: Command
+    /// `show`, `duplicates`: the article id.
+    public var id: Int64?
+    /// `export`: only records with a larger `seq`.
+    public var since: Int64?
+    /// `export`: at most this many records.
+    public var limit: Int?
+    /// `export`: keep the connection open and send new records as they are committed.
+    public var follow: Bool?
+    /// `similar`: the fingerprint to look up (16 hex digits) and the SHA-256 of the normalised
+    /// text (64 hex digits), computed by the client: the text itself would not fit in 4 KiB.
+    public var simhash: String?
+    public var sha256: String?
+    /// `backup`: where to write the copy (a path on the daemon's machine; must not exist).
+    public var path: String?
+    /// `quarantine_retry`: the quarantined file's name, as `quarantine_list` shows it.
+    public var name: String?
+
+    public init(command: Command, id: Int64? = nil, since: Int64? = nil, limit: Int? = nil, follow: Bool? = nil,
+                simhash: String? = nil, sha256: String? = nil, path: String? = nil, name: String? = nil) {
+        self.version = ControlProtocol.version
+        self.command = command
+        self.id = id
+        self.since = since
+        self.limit = limit
+        self.follow = follow
+        self.simhash = simhash
+        self.sha256 = sha256
+        self.path = path
+        self.name = name
+    }
+}

@@ -1,0 +1,94 @@
+import ArticleStore
+import ControlProtocol
+import DedupCore
+import Foundation
+
+// MARK: - Read-only commands: similar, duplicates, check, metrics
+
+extension ControlCommands {
+    /// Stored articles near a fingerprint the client computed; nearest first, then `end`.
+    func similar(_ request: Request, send: (Response) throws -> Void) throws {
+        guard let simhashHex = request.simhash, simhashHex.count == 16, let simhash = UInt64(simhashHex, radix: 16),
+              let shaHex = request.sha256, let sha256 = Self.bytes(hex: shaHex), sha256.count == 32
+        else {
+            return try send(.error(.invalidArgument, "similar needs \"simhash\" (16 hex digits) and \"sha256\" (64 hex digits)"))
+        }
+        let matches: [SimilarArticle]
+        do {
+            matches = try read { store throws(StoreError) in
+                try store.similar(sha256: sha256, simhash: simhash, maxDistance: settings.maxDistance)
+            }
+        } catch {
+            return try send(.error(.storeFailure, error.description))
+        }
+        for match in matches {
+            try send(.match(MatchRecord(
+                id: match.id, distance: match.distance, exact: match.exact, source: match.source,
+                receivedAt: RFC3339.string(fromMilliseconds: match.receivedAt), simhash: SimHash.hex(match.simhash))))
+        }
+        try send(.end(count: matches.count))
+    }
+
+    /// The duplicates recorded for an article, oldest first, then `end`.
+    func duplicates(_ request: Request, send: (Response) throws -> Void) throws {
+        guard let id = request.id, id > 0 else { return try send(.error(.invalidArgument, "duplicates needs a positive \"id\"")) }
+        let rows: [DuplicateEntry]?
+        do {
+            rows = try read { store throws(StoreError) in try store.duplicates(of: id) }
+        } catch {
+            return try send(.error(.storeFailure, error.description))
+        }
+        guard let rows else { return try send(.error(.notFound, "no article \(id)")) }
+        for row in rows {
+            try send(.duplicate(DuplicateRecord(
+                id: row.id, kind: row.kind.rawValue, distance: row.distance, source: row.source,
+                receivedAt: RFC3339.string(fromMilliseconds: row.receivedAt), sha256: row.sha256.hexString,
+                simhash: SimHash.hex(row.simhash))))
+        }
+        try send(.end(count: rows.count))
+    }
+
+    func check() -> Response {
+        do {
+            let report = try read { store throws(StoreError) in try store.check() }
+            return .check(CheckReport(
+                ok: report.isSound, integrity: report.integrity, problems: report.problems,
+                articles: report.articles, duplicates: report.duplicates, feedRecords: report.feedRecords))
+        } catch {
+            return .error(.storeFailure, error.description)
+        }
+    }
+
+    /// Prometheus text: the in-process series, the store's totals and the daemon's gauges.
+    func metricsReport() -> Response {
+        let totals = (try? read { store throws(StoreError) in try store.totals() }) ?? state.lastTotals
+        let health = state.health
+        return .metrics(metrics.render(
+            gauges: [
+                ("newsdedup_backlog_files", "Files waiting in the inbox or claimed, at the last poll.", Double(state.backlog)),
+                ("newsdedup_degraded", "1 while the store is failing.", health == .degraded ? 1 : 0),
+                ("newsdedup_paused", "1 while claiming is paused.", state.isPaused ? 1 : 0),
+                ("newsdedup_uptime_seconds", "Seconds since the daemon started.", state.uptimeSeconds),
+                ("newsdedup_last_seq", "Sequence number of the newest feed record.", Double(totals.lastSeq)),
+            ],
+            storeCounters: [
+                ("newsdedup_articles_total", "", "Articles in the store.", totals.articles),
+                ("newsdedup_duplicates_total", "{kind=\"exact\"}", "Duplicates recorded in the store, by kind.", totals.exactDuplicates),
+                ("newsdedup_duplicates_total", "{kind=\"near\"}", "Duplicates recorded in the store, by kind.", totals.nearDuplicates),
+                ("newsdedup_bytes_total", "{kind=\"raw\"}", "Bytes of the stored articles, as received and compressed.", totals.rawBytes),
+                ("newsdedup_bytes_total", "{kind=\"stored\"}", "Bytes of the stored articles, as received and compressed.", totals.storedBytes),
+            ]))
+    }
+
+    static func bytes(hex: String) -> [UInt8]? {
+        let digits = Array(hex.utf8)
+        guard digits.count % 2 == 0 else { return nil }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(digits.count / 2)
+        for index in stride(from: 0, to: digits.count, by: 2) {
+            guard let byte = UInt8(String(decoding: digits[index...index + 1], as: UTF8.self), radix: 16) else { return nil }
+            bytes.append(byte)
+        }
+        return bytes
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import Synchronization
+
+/// In-process counters and latency histograms, rendered in the Prometheus text exposition
+/// format (version 0.0.4) by `newsdedupctl metrics`. Small on purpose: a handful of series,
+/// fixed buckets, one lock.
+final class Metrics: Sendable {
+    /// Latency buckets in seconds: sub-millisecond lookups up to multi-second batches.
+    static let buckets: [Double] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+
+    struct Histogram {
+        var counts = [UInt64](repeating: 0, count: Metrics.buckets.count)
+        var sum = 0.0
+        var count: UInt64 = 0
+
+        mutating func observe(_ seconds: Double) {
+            for (index, bound) in Metrics.buckets.enumerated() where seconds <= bound { counts[index] += 1 }
+            sum += seconds
+            count += 1
+        }
+    }
+
+    enum Latency: String, CaseIterable {
+        /// Read, decode and fingerprint one file.
+        case prepare = "newsdedup_prepare_seconds"
+        /// Commit one batch: verdicts, rows, feed, fsync.
+        case commit = "newsdedup_commit_seconds"
+        /// Answer one control request.
+        case query = "newsdedup_query_seconds"
+    }
+
+    private struct State {
+        var files: [String: UInt64] = [:]
+        var quarantined: [String: UInt64] = [:]
+        var histograms: [Latency: Histogram] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    /// A file dealt with: `outcome` is stored, exact, near, quarantined or recovered.
+    func countFile(_ outcome: String) { state.withLock { $0.files[outcome, default: 0] += 1 } }
+    func countQuarantine(_ reason: String) { state.withLock { $0.quarantined[reason, default: 0] += 1 } }
+    func observe(_ latency: Latency, seconds: Double) { state.withLock { $0.histograms[latency, default: Histogram()].observe(seconds) } }
+
+    /// Times `body` into `latency`.
+    func time<T, E: Error>(_ latency: Latency, _ body: () throws(E) -> T) throws(E) -> T {
+        let start = ContinuousClock.now
+        defer {
+            let elapsed = ContinuousClock.now - start
+            observe(latency, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        }
+        return try body()
+    }
+
+    /// The exposition: these in-process series plus `gauges` and `storeCounters` from the caller.
+    func render(gauges: [(name: String, help: String, value: Double)],
+                storeCounters: [(name: String, labels: String, help: String, value: Int64)]) -> String {
+        let snapshot = state.withLock { $0 }
+        var out = ""
+        func header(_ name: String, _ type: String, _ help: String) { out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n" }
+        func number(_ value: Double) -> String { value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value) }
+
+        header("newsdedup_files_total", "counter", "Files dealt with since start, by outcome.")
+        for outcome in ["stored", "exact", "near", "quarantined", "recovered"] {
+            out += "newsdedup_files_total{outcome=\"\(outcome)\"} \(snapshot.files[outcome] ?? 0)\n"
+        }
+        header("newsdedup_quarantined_total", "counter", "Files quarantined since start, by reason.")
+        for (reason, count) in snapshot.quarantined.sorted(by: { $0.key < $1.key }) {
+            out += "newsdedup_quarantined_total{reason=\"\(reason)\"} \(count)\n"
+        }
+        var seen: Set<String> = []
+        for counter in storeCounters {
+            if seen.insert(counter.name).inserted { header(counter.name, "counter", counter.help) }
+            out += "\(counter.name)\(counter.labels) \(counter.value)\n"
+        }
+        for gauge in gauges {
+            header(gauge.name, "gauge", gauge.help)
+            out += "\(gauge.name) \(number(gauge.value))\n"
+        }
+        let helps: [Latency: String] = [
+            .prepare: "Time to read, decode and fingerprint one file.",
+            .commit: "Time to commit one batch (verdicts, rows, feed, fsync).",
+            .query: "Time to answer one control request.",
+        ]
+        for latency in Latency.allCases {
+            let histogram = snapshot.histograms[latency] ?? Histogram()
+            header(latency.rawValue, "histogram", helps[latency] ?? "")
+            for (index, bound) in Self.buckets.enumerated() {
+                out += "\(latency.rawValue)_bucket{le=\"\(bound)\"} \(histogram.counts[index])\n"
+            }
+            out += "\(latency.rawValue)_bucket{le=\"+Inf\"} \(histogram.count)\n"
+            out += "\(latency.rawValue)_sum \(histogram.sum)\n\(latency.rawValue)_count \(histogram.count)\n"
+        }
+        return out
+    }
+}

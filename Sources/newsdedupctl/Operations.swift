@@ -1,0 +1,76 @@
+import ArgumentParser
+import ControlProtocol
+import Foundation
+
+/// Sends a command that changes something and prints what the daemon did.
+func perform(_ request: Request, socket: String) -> Never {
+    withDaemon(socket: socket) { client throws(ControlClient.Failure) in
+        try client.send(request)
+        guard let message = try client.receive().message else { throw .cutOff("reply without message") }
+        print(message)
+    }
+}
+
+struct Pause: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Stop claiming new files (the socket keeps answering).")
+    @ParentCommand var parent: NewsDedupCtl
+    func run() throws { perform(Request(command: .pause), socket: parent.socketPath) }
+}
+
+struct Resume: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Start claiming new files again.")
+    @ParentCommand var parent: NewsDedupCtl
+    func run() throws { perform(Request(command: .resume), socket: parent.socketPath) }
+}
+
+struct Rescan: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Look at the inbox now instead of at the next poll.")
+    @ParentCommand var parent: NewsDedupCtl
+    func run() throws { perform(Request(command: .rescan), socket: parent.socketPath) }
+}
+
+struct Backup: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write an online, consistent copy of the store to PATH (which must not exist) while ingest goes on.")
+    @ParentCommand var parent: NewsDedupCtl
+    @Argument(help: "Where the daemon writes the copy (relative paths are taken from here).") var path: String
+
+    func run() throws {
+        let absolute = URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+            .standardizedFileURL.path
+        perform(Request(command: .backup, path: absolute), socket: parent.socketPath)
+    }
+}
+
+struct Quarantine: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "See quarantined files and put them back in the inbox.", subcommands: [List.self, Retry.self])
+
+    @ParentCommand var parent: NewsDedupCtl
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The quarantined files with their reasons, oldest first.")
+        @ParentCommand var parent: Quarantine
+        @Flag(help: "One JSON object per file.") var json = false
+
+        func run() throws {
+            withDaemon(socket: parent.parent.socketPath) { client throws(ControlClient.Failure) in
+                try client.send(Request(command: .quarantineList))
+                var rows: [[String]] = []
+                try receiveRecords(&client) { response throws(ControlClient.Failure) in
+                    guard let entry = response.quarantined else { throw .cutOff("reply without entry") }
+                    if json { return try printJSON(entry) }
+                    rows.append([entry.name, "\(entry.size)", entry.quarantinedAt ?? "-", entry.reason ?? "(no reason file)"])
+                }
+                if !json { rows.isEmpty ? print("quarantine is empty") : printTable(["NAME", "SIZE", "QUARANTINED", "REASON"], rows) }
+            }
+        }
+    }
+
+    struct Retry: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Move a quarantined file back into the inbox.")
+        @ParentCommand var parent: Quarantine
+        @Argument(help: "The name as `quarantine list` shows it.") var name: String
+        func run() throws { perform(Request(command: .quarantineRetry, name: name), socket: parent.parent.socketPath) }
+    }
+}
