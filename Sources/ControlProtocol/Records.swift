@@ -184,7 +184,7 @@ public struct MatchRecord: Codable, Sendable, Equatable {
 }
 
 /// `duplicates`: one file recorded as a duplicate of an article.
-public struct DuplicateRecord: Codable, Sendable, Equatable {
+public struct DuplicateReply: Codable, Sendable, Equatable {
     public var id: Int64
     /// "exact" or "near".
     public var kind: String

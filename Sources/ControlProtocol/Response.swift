@@ -15,7 +15,7 @@ public struct Response: Codable, Sendable {
     /// `similar`: one stored article near the fingerprint.
     public var match: MatchRecord?
     /// `duplicates`: one recorded duplicate.
-    public var duplicate: DuplicateRecord?
+    public var duplicate: DuplicateReply?
     /// `quarantine_list`: one quarantined file.
     public var quarantined: QuarantineEntry?
     public var check: CheckReport?
@@ -36,7 +36,7 @@ public struct Response: Codable, Sendable {
     public static func article(_ reply: ArticleReply) -> Response { var r = Response(type: .article); r.article = reply; return r }
     public static func record(_ record: ExportRecord) -> Response { var r = Response(type: .record); r.record = record; return r }
     public static func match(_ match: MatchRecord) -> Response { var r = Response(type: .match); r.match = match; return r }
-    public static func duplicate(_ row: DuplicateRecord) -> Response { var r = Response(type: .duplicate); r.duplicate = row; return r }
+    public static func duplicate(_ row: DuplicateReply) -> Response { var r = Response(type: .duplicate); r.duplicate = row; return r }
     public static func quarantined(_ entry: QuarantineEntry) -> Response {
         var r = Response(type: .quarantined)
         r.quarantined = entry

@@ -40,7 +40,7 @@ extension ControlCommands {
         }
         guard let rows else { return try send(.error(.notFound, "no article \(id)")) }
         for row in rows {
-            try send(.duplicate(DuplicateRecord(
+            try send(.duplicate(DuplicateReply(
                 id: row.id, kind: row.kind.rawValue, distance: row.distance, source: row.source,
                 receivedAt: RFC3339.string(fromMilliseconds: row.receivedAt), sha256: row.sha256.hexString,
                 simhash: SimHash.hex(row.simhash))))

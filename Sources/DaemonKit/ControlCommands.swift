@@ -20,7 +20,7 @@ struct ControlCommands: Sendable {
         switch request.command {
         case .status: try send(status())
         case .show: try send(show(request))
-        case .export: try export(request, send: send)
+        case .export: try export(request, send: send)  // `follow` is run by followExport
         case .similar: try similar(request, send: send)
         case .duplicates: try duplicates(request, send: send)
         case .check: try send(check())
@@ -70,24 +70,29 @@ struct ControlCommands: Sendable {
         }
     }
 
-    /// Streams the feed after `since` in pages, then the end record with the count.
-    func export(_ request: Request, send: (Response) throws -> Void) throws {
+    /// Streams the feed after `since` in pages, then the end record with the count. With
+    /// `follow`, instead of ending it waits for commits and sends their records as they come,
+    /// until the client goes away (`isConnected` says no) or the daemon stops (then `end`).
+    func export(_ request: Request, isConnected: () -> Bool = { true }, send: (Response) throws -> Void) throws {
         var since = request.since ?? 0
         let limit = request.limit ?? Int.max
         guard since >= 0, limit >= 0 else { return try send(.error(.invalidArgument, "since and limit must not be negative")) }
         var sent = 0
         while sent < limit {
+            let generation = state.commitGeneration
             let wanted = min(Self.exportPage, limit - sent)
             let page: [FeedEntry]
             do {
-                page = try store.use(reopen: false) { store throws(StoreError) in try store.feed(since: since, limit: wanted) }
+                page = try read { store throws(StoreError) in try store.feed(since: since, limit: wanted) }
             } catch {
                 return try send(.error(.storeFailure, error.description))
             }
             for entry in page { try send(.record(Self.record(entry))) }
             sent += page.count
-            guard page.count == wanted, let last = page.last else { break }
-            since = last.seq
+            if let last = page.last { since = last.seq }
+            if page.count == wanted { continue }
+            guard request.follow == true, !state.isStopping, isConnected() else { break }
+            state.waitForCommit(after: generation, timeout: 0.25)
         }
         try send(.end(count: sent))
     }

@@ -16,15 +16,19 @@ final class ControlConnectionHandler: ChannelInboundHandler, RemovableChannelHan
 
     let commands: ControlCommands
     let readers: NIOThreadPool
+    /// `export --follow` runs here: a follower holds a thread for as long as it follows, and must
+    /// never take the readers' from ordinary requests.
+    let followers: FollowerPool
     let access: PeerAccess
     private var pending: [FramedLine] = []
     private var busy = false
     /// The client shut down its sending side: close once every reply is written.
     private var inputClosed = false
 
-    init(commands: ControlCommands, readers: NIOThreadPool, access: PeerAccess) {
+    init(commands: ControlCommands, readers: NIOThreadPool, followers: FollowerPool, access: PeerAccess) {
         self.commands = commands
         self.readers = readers
+        self.followers = followers
         self.access = access
     }
 
@@ -45,10 +49,25 @@ final class ControlConnectionHandler: ChannelInboundHandler, RemovableChannelHan
         let commands = self.commands
         let access = self.access
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        readers.runIfActive(eventLoop: context.eventLoop) {
-            try commands.metrics.time(.query) { try Self.answer(frame, commands: commands, access: access, channel: channel) }
-        }.whenComplete { result in
+        let work: EventLoopFuture<Void>
+        if Self.isFollow(frame) {
+            work = followers.run(on: context.eventLoop) {
+                try Self.answer(frame, commands: commands, access: access, channel: channel)
+            }
+        } else {
+            work = readers.runIfActive(eventLoop: context.eventLoop) {
+                try commands.metrics.time(.query) { try Self.answer(frame, commands: commands, access: access, channel: channel) }
+            }
+        }
+        work.whenComplete { result in
             let (handler, context) = bound.value
+            if case .failure(let error) = result, error is FollowerPool.Full {
+                let reply = try? WireCoding.line(Response.error(
+                    .tooManyConnections, "too many followers (\(handler.followers.capacity)); try again later"))
+                context.writeAndFlush(NIOAny(ByteBuffer(bytes: reply ?? [])), promise: nil)
+                handler.startNext(context: context)
+                return
+            }
             if case .failure = result {
                 context.close(promise: nil)
                 return
@@ -79,11 +98,24 @@ final class ControlConnectionHandler: ChannelInboundHandler, RemovableChannelHan
             case .failure(let reason): try send(.error(reason.code, reason.message))
             case .success(let request) where request.command.isMutating && !access.mayChange:
                 try send(.error(.permissionDenied, "\(request.command.rawValue) is for root and the daemon's user (you are uid \(access.uid))"))
+            case .success(let request) where request.command == .export && request.follow == true:
+                try commands.export(request, isConnected: { channel.isActive }, send: { response in
+                    try send(response)
+                    // A follower's records go out as they come, not a page at a time.
+                    channel.flush()
+                })
             case .success(let request): try commands.handle(request, send: send)
             }
         }
         channel.flush()
         try last?.wait()
+    }
+
+    private static func isFollow(_ frame: FramedLine) -> Bool {
+        guard case .line(let buffer) = frame, case .success(let request) = WireCoding.request(from: buffer.readableBytesView) else {
+            return false
+        }
+        return request.command == .export && request.follow == true
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {

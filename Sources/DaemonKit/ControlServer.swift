@@ -17,7 +17,12 @@ final class ControlServer: Service, Sendable {
     let channel: any Channel
     let connections: NIOLockedValueBox<[ObjectIdentifier: any Channel]>
     let readers: NIOThreadPool
+    let followers: FollowerPool
+    let state: DaemonState
     let logger: Logger
+
+    /// At most this many `export --follow` consumers at once.
+    static let maxFollowers = 32
 
     /// Binds the socket now (so that start-up fails before any ingest when the path is taken);
     /// `run()` serves until graceful shutdown.
@@ -29,6 +34,7 @@ final class ControlServer: Service, Sendable {
         let commands = ControlCommands(settings: settings, store: store, state: state, metrics: metrics, wake: wake)
         let readers = NIOThreadPool(numberOfThreads: 2)
         readers.start()
+        let followers = FollowerPool(capacity: maxFollowers)
         let connections = NIOLockedValueBox<[ObjectIdentifier: any Channel]>([:])
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 64)
@@ -42,22 +48,34 @@ final class ControlServer: Service, Sendable {
                 return PeerAccess.of(child).flatMapThrowing { access in
                     try child.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineFrameDecoder()))
                     try child.pipeline.syncOperations.addHandler(
-                        ControlConnectionHandler(commands: commands, readers: readers, access: access))
+                        ControlConnectionHandler(commands: commands, readers: readers, followers: followers, access: access))
                 }
             }
             .bind(unixDomainSocketPath: settings.socket)
             .get()
-        // Read and write for the group, nothing for others; finer access control comes with the CLI issue.
+        // Connect (and so read) for the daemon's user and the socket's group, nothing for others.
         chmod(settings.socket, 0o660)
-        return ControlServer(path: settings.socket, channel: channel, connections: connections, readers: readers, logger: logger)
+        if let group = settings.socketGroup {
+            guard let entry = getgrnam(group) ?? UInt32(group).flatMap({ getgrgid($0) }) else {
+                throw SettingsError(key: "socket_group", message: "no group \(group)")
+            }
+            guard chown(settings.socket, uid_t.max, entry.pointee.gr_gid) == 0 else {
+                throw SettingsError(key: "socket_group", message: "cannot give the socket to group \(group): \(String(cString: strerror(errno)))")
+            }
+        }
+        return ControlServer(
+            path: settings.socket, channel: channel, connections: connections, readers: readers, followers: followers,
+            state: state, logger: logger)
     }
 
     private init(path: String, channel: any Channel, connections: NIOLockedValueBox<[ObjectIdentifier: any Channel]>,
-                 readers: NIOThreadPool, logger: Logger) {
+                 readers: NIOThreadPool, followers: FollowerPool, state: DaemonState, logger: Logger) {
         self.path = path
         self.channel = channel
         self.connections = connections
         self.readers = readers
+        self.followers = followers
+        self.state = state
         self.logger = logger
     }
 
@@ -65,13 +83,19 @@ final class ControlServer: Service, Sendable {
         await withGracefulShutdownHandler {
             try? await channel.closeFuture.get()
         } onGracefulShutdown: {
+            self.state.beginStopping()
             self.channel.close(promise: nil)
         }
-        // The listener is closed: close what is still connected, idle clients included.
+        // Followers finish with an end record on their own; give them a moment, then close
+        // whatever is still connected, idle clients included.
+        for _ in 0..<20 where !connections.withLockedValue({ $0.isEmpty }) {
+            try? await Task.sleep(for: .milliseconds(25))
+        }
         for connection in connections.withLockedValue({ Array($0.values) }) {
             try? await connection.close()
         }
         unlink(path)
         try? await readers.shutdownGracefully()
+        await followers.shutdown()
     }
 }

@@ -16,6 +16,10 @@ public final class DaemonState: Sendable {
 
     private let snapshot = Mutex(Snapshot())
     private let started = ContinuousClock.now
+    /// Signalled after every commit, so `export --follow` sends new records without polling hard.
+    private let commits = NSCondition()
+    private let commitCount = Atomic<UInt64>(0)
+    private let stoppingFlag = Atomic<Bool>(false)
 
     public init() {}
 
@@ -58,6 +62,37 @@ public final class DaemonState: Sendable {
     /// A commit went through: a degraded daemon is healthy again (the last error stays visible).
     func recover() {
         snapshot.withLock { $0.degraded = false }
+    }
+
+    /// A batch was committed: wake the followers.
+    func noteCommit() {
+        commits.lock()
+        commitCount.add(1, ordering: .relaxed)
+        commits.broadcast()
+        commits.unlock()
+    }
+
+    /// The number of commits so far, to wait for the next with `waitForCommit(after:timeout:)`.
+    var commitGeneration: UInt64 { commitCount.load(ordering: .relaxed) }
+
+    /// Blocks until a commit after `generation`, shutdown, or `timeout` seconds.
+    func waitForCommit(after generation: UInt64, timeout: Double) {
+        commits.lock()
+        defer { commits.unlock() }
+        let deadline = Date().addingTimeInterval(timeout)
+        while commitCount.load(ordering: .relaxed) == generation, !isStopping {
+            if !commits.wait(until: deadline) { return }
+        }
+    }
+
+    /// Graceful shutdown has begun: followers finish with an end record.
+    var isStopping: Bool { stoppingFlag.load(ordering: .relaxed) }
+
+    func beginStopping() {
+        stoppingFlag.store(true, ordering: .relaxed)
+        commits.lock()
+        commits.broadcast()
+        commits.unlock()
     }
 
     func note(error message: String) { snapshot.withLock { $0.lastError = message } }

@@ -209,6 +209,7 @@ public final class IngestPipeline: @unchecked Sendable {
         }
         commits += 1
         if commits == exitAfterCommit { _exit(86) }
+        state.noteCommit()
         for ((name, item), outcome) in zip(items, outcomes) {
             log(outcome, item: item)
             switch outcome {

@@ -22,6 +22,8 @@ public struct DaemonSettings: Sendable {
     public var minFileAge: Double
     /// A shell glob of names never touched, besides dotfiles, `*.tmp` and `*.part`.
     public var exclude: String?
+    /// The group given the control socket (its members may read through it).
+    public var socketGroup: String?
 
     /// Every key, its meaning and its default: what `--check-config` and the example config show.
     /// Paths default to siblings of the inbox's parent, so `--inbox DIR` alone keeps everything
@@ -40,6 +42,7 @@ public struct DaemonSettings: Sendable {
         ("log_level", "trace, debug, info, notice, warning, error or critical (default: info)"),
         ("min_file_age", "seconds a file written in place must stay unchanged before it is taken (default: 1)"),
         ("exclude", "shell glob of further names never touched (default: none)"),
+        ("socket_group", "group whose members may use the control socket to read (default: the daemon's group)"),
     ]
 
     /// Resolves the settings. `flags` holds only the flags the user gave.
@@ -79,7 +82,8 @@ public struct DaemonSettings: Sendable {
                 ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains($0) ? $0 : nil
             },
             minFileAge: try reader.value("min_file_age", default: 1.0) { Double($0).flatMap { $0 >= 0 && $0 <= 3600 ? $0 : nil } },
-            exclude: try reader.value("exclude", default: nil as String?) { $0.isEmpty ? nil : $0 }
+            exclude: try reader.value("exclude", default: nil as String?) { $0.isEmpty ? nil : $0 },
+            socketGroup: try reader.value("socket_group", default: nil as String?) { $0.isEmpty ? nil : $0 }
         )
         guard settings.socket.utf8.count <= ControlProtocol.maxSocketPathBytes else {
             throw SettingsError(key: "socket", message: "path is \(settings.socket.utf8.count) bytes; Linux allows \(ControlProtocol.maxSocketPathBytes)")
@@ -93,7 +97,7 @@ public struct DaemonSettings: Sendable {
             ("inbox", inbox), ("processing", processing), ("processed", processed), ("quarantine", quarantine),
             ("store", store), ("socket", socket), ("poll_interval", "\(pollInterval)"), ("max_distance", "\(maxDistance)"),
             ("max_file_size", "\(maxFileSize)"), ("batch_size", "\(batchSize)"), ("log_level", logLevel),
-            ("min_file_age", "\(minFileAge)"), ("exclude", exclude ?? "(none)"),
+            ("min_file_age", "\(minFileAge)"), ("exclude", exclude ?? "(none)"), ("socket_group", socketGroup ?? "(the daemon's)"),
         ].map { "\($0.0): \($0.1)" }.joined(separator: "\n")
     }
 }

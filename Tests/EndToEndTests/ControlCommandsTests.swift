@@ -1,0 +1,196 @@
+@testable import ArticleStore
+import ControlProtocol
+import Foundation
+import Glibc
+import TestSupport
+import Testing
+
+/// Every control command through the real `newsdedupctl` against a real daemon.
+@Suite(.serialized) struct ControlCommandsTests {
+    /// Seeds, an exact copy and a lightly edited copy of seed 000, processed.
+    func populated() throws -> (Workspace, RunningDaemon) {
+        let workspace = try Workspace()
+        let daemon = try RunningDaemon(workspace)
+        try workspace.dropSeeds()
+        try workspace.drop("copy.txt", try Seeds.bytes(Seeds.names[0]))
+        try workspace.drop("edited.txt", try Seeds.editedFirst())
+        try daemon.waitForProcessed(7)
+        return (workspace, daemon)
+    }
+
+    func jsonLines<T: Decodable>(_ run: Run, as type: T.Type) throws -> [T] {
+        try run.text.split(separator: "\n").map { try JSONDecoder().decode(T.self, from: Data($0.utf8)) }
+    }
+
+    @Test func similarListsNearestFirstAndDuplicatesListsTheCopies() throws {
+        let (workspace, daemon) = try populated()
+        let seedPath = Seeds.directory.appendingPathComponent(Seeds.names[0]).path
+        let exact = try jsonLines(try ctl(workspace, "similar", seedPath, "--json"), as: MatchRecord.self)
+        #expect(exact.map(\.id) == [1])
+        #expect(exact.first?.exact == true && exact.first?.distance == 0)
+
+        let editedFile = workspace.root.appendingPathComponent("probe.txt")
+        try Seeds.editedFirst().write(to: editedFile)
+        let near = try jsonLines(try ctl(workspace, "similar", editedFile.path, "--json"), as: MatchRecord.self)
+        #expect(near.map(\.id) == [1])
+        #expect(near.first?.exact == false && (1...7).contains(near.first?.distance ?? -1))
+        #expect(try ctl(workspace, "similar", editedFile.path).text.contains("000_4360acfb55c60055.txt"))
+
+        let unrelated = workspace.root.appendingPathComponent("other.txt")
+        var factory = try ArticleFactory(seed: 99)
+        try factory.article().write(to: unrelated)
+        #expect(try ctl(workspace, "similar", unrelated.path).text.hasPrefix("no stored article near"))
+        #expect(try daemon.status().articles == 5, "similar stores nothing")
+
+        let duplicates = try jsonLines(try ctl(workspace, "duplicates", "1", "--json"), as: DuplicateReply.self)
+        #expect(duplicates.map(\.kind) == ["exact", "near"])
+        #expect(duplicates.map(\.source) == ["copy.txt", "edited.txt"])
+        #expect(try ctl(workspace, "duplicates", "2").text.contains("no duplicates"))
+        #expect(try ctl(workspace, "duplicates", "99").status == 1)
+        #expect(try daemon.stop() == 0)
+    }
+
+    @Test func checkFindsProblemsAndBackupIsAConsistentCopy() throws {
+        let (workspace, daemon) = try populated()
+        let check = try ctl(workspace, "check", "--json")
+        #expect(check.status == 0)
+        #expect(try JSONDecoder().decode(CheckReport.self, from: check.stdout).ok)
+
+        let backupPath = workspace.root.appendingPathComponent("backup.sqlite").path
+        let backup = try ctl(workspace, "backup", backupPath)
+        #expect(backup.status == 0, "\(backup.stderr)")
+        let copy = try Store(path: backupPath)
+        #expect(try copy.integrityCheck() == ["ok"])
+        #expect(try copy.totals().articles == 5)
+        #expect(try copy.feed(since: 0, limit: 100).count == 7)
+        try copy.close()
+        let again = try ctl(workspace, "backup", backupPath)
+        #expect(again.status == 1)
+        #expect(again.stderr.contains("8003"))
+
+        // Break the store behind the daemon's back: a feed record removed.
+        let store = try Store(path: workspace.store)
+        try store.pool.write { db in try db.execute(sql: "DELETE FROM feed WHERE seq = 3") }
+        try store.close()
+        let broken = try ctl(workspace, "check")
+        #expect(broken.status == 2)
+        #expect(broken.text.contains("gaps"))
+        #expect(try daemon.stop() == 0)
+    }
+
+    @Test func pauseStopsClaimingAndResumeAndRescanStartIt() throws {
+        let workspace = try Workspace()
+        let daemon = try RunningDaemon(workspace, extra: ["--poll-interval", "30"])
+        #expect(try ctl(workspace, "pause").text.contains("paused"))
+        #expect(try daemon.status().state == "paused")
+        try workspace.drop("a.txt", try Seeds.bytes(Seeds.names[0]))
+        usleep(800_000)
+        #expect(workspace.files(in: "inbox") == ["a.txt"], "nothing is claimed while paused")
+        #expect(try ctl(workspace, "resume").text == "resumed\n")
+        try daemon.waitForProcessed(1, timeout: 5)
+
+        // With a 30 s poll, a file written in place is only seen that soon through rescan.
+        try Seeds.bytes(Seeds.names[1]).write(to: workspace.inbox.appendingPathComponent(".b.tmp"))
+        #expect(rename(workspace.inbox.appendingPathComponent(".b.tmp").path, workspace.dir("b.txt").path) == 0)
+        #expect(link(workspace.dir("b.txt").path, workspace.inbox.appendingPathComponent("b.txt").path) == 0)
+        #expect(unlink(workspace.dir("b.txt").path) == 0)
+        usleep(1_500_000)
+        #expect(try ctl(workspace, "rescan").text.contains("rescanning"))
+        try daemon.waitForProcessed(2, timeout: 5)
+        #expect(try daemon.stop() == 0)
+    }
+
+    @Test func quarantineListShowsReasonsAndRetryBringsAFixedFileBack() throws {
+        let workspace = try Workspace()
+        let daemon = try RunningDaemon(workspace)
+        try workspace.drop("latin1.txt", Data("caf".utf8) + Data([0xE9]))
+        try daemon.waitForProcessed(1)
+        let listed = try jsonLines(try ctl(workspace, "quarantine", "list", "--json"), as: QuarantineEntry.self)
+        #expect(listed.map(\.name) == ["latin1.txt"])
+        #expect(listed.first?.reason == "invalid UTF-8 at byte offset 3")
+        #expect(listed.first?.quarantinedAt?.hasSuffix("Z") == true)
+
+        // The operator fixes the file where it lies, then retries it.
+        try Data("café au lait, नमस्ते".utf8).write(to: workspace.dir("quarantine").appendingPathComponent("latin1.txt"))
+        let retry = try ctl(workspace, "quarantine", "retry", "latin1.txt")
+        #expect(retry.status == 0, "\(retry.stderr)")
+        try daemon.waitForProcessed(2)
+        #expect(try daemon.status().articles == 1)
+        #expect(try ctl(workspace, "quarantine", "list").text.contains("quarantine is empty"))
+        #expect(try ctl(workspace, "quarantine", "retry", "nothing.txt").status == 1)
+        #expect(try daemon.stop() == 0)
+    }
+
+    @Test func metricsArePrometheusText() throws {
+        let (workspace, daemon) = try populated()
+        try workspace.drop("binary.txt", Data([0, 1, 2]))
+        try daemon.waitForProcessed(8)
+        let text = try ctl(workspace, "metrics").text
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+            let parts = line.split(separator: " ")
+            #expect(parts.count == 2 && Double(parts[1]) != nil, "not a sample line: \(line)")
+        }
+        #expect(text.contains("newsdedup_files_total{outcome=\"stored\"} 5"))
+        #expect(text.contains("newsdedup_files_total{outcome=\"exact\"} 1"))
+        #expect(text.contains("newsdedup_files_total{outcome=\"near\"} 1"))
+        #expect(text.contains("newsdedup_quarantined_total{reason=\"binary\"} 1"))
+        #expect(text.contains("newsdedup_articles_total 5"))
+        #expect(text.contains("# TYPE newsdedup_commit_seconds histogram"))
+        #expect(text.contains("newsdedup_commit_seconds_bucket{le=\"+Inf\"}"))
+        #expect(try daemon.stop() == 0)
+    }
+
+    /// A consumer that follows the feed, and restarts with --since the last seq it saw after
+    /// the daemon restarts, sees every record exactly once.
+    @Test func aFollowerAcrossARestartMissesAndRepeatsNothing() throws {
+        let workspace = try Workspace()
+        var seen: [Int64] = []
+        var factory = try ArticleFactory(seed: 5)
+
+        for phase in 0..<3 {
+            let daemon = try RunningDaemon(workspace)
+            let output = workspace.root.appendingPathComponent("follow-\(phase).out")
+            let follower = Process()
+            follower.executableURL = URL(fileURLWithPath: Binaries.ctl)
+            follower.arguments = ["--socket", workspace.socket, "export", "--follow", "--since", "\(seen.last ?? 0)"]
+            #expect(FileManager.default.createFile(atPath: output.path, contents: nil))
+            follower.standardOutput = try FileHandle(forWritingTo: output)
+            try follower.run()
+            for index in 0..<10 { try workspace.drop("p\(phase)-\(index).txt", factory.article()) }
+            try daemon.waitForProcessed(Int64(10 * (phase + 1)))
+            try waitFor("the follower to print phase \(phase)") {
+                (try? String(contentsOf: output, encoding: .utf8))?.split(separator: "\n").count ?? 0 >= 10
+            }
+            #expect(try daemon.stop() == 0)
+            follower.waitUntilExit()
+            #expect(follower.terminationStatus == 0, "a clean daemon stop ends the follow with end")
+            let records = try String(contentsOf: output, encoding: .utf8).split(separator: "\n")
+                .map { try JSONDecoder().decode(ExportRecord.self, from: Data($0.utf8)) }
+            seen += records.map(\.seq)
+        }
+        #expect(seen == Array(1...30))
+    }
+
+    /// The socket is 0660: a user outside its group cannot connect; a group member may read
+    /// but not change anything.
+    @Test(.enabled(if: geteuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"), "needs root and setpriv"))
+    func groupMembersMayReadOthersNothing() throws {
+        let workspace = try Workspace()
+        #expect(chmod(workspace.root.path, 0o755) == 0)
+        let daemon = try RunningDaemon(workspace, environment: ["NEWSDEDUP_SOCKET_GROUP": "users"])
+        func asNobody(group: String, _ arguments: String...) throws -> Run {
+            try run("/usr/bin/setpriv", ["--reuid=nobody", "--regid=\(group)", "--clear-groups", Binaries.ctl, "--socket", workspace.socket] + arguments)
+        }
+        let member = try asNobody(group: "users", "status", "--json")
+        #expect(member.status == 0, "\(member.stderr)")
+        let refused = try asNobody(group: "users", "pause")
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("9006"))
+        #expect(try daemon.status().state == "running")
+        let outsider = try asNobody(group: "nogroup", "status")
+        #expect(outsider.status == 1)
+        #expect(outsider.stderr.contains("permission denied"))
+        #expect(try ctl(workspace, "pause").status == 0, "root may")
+        #expect(try daemon.stop() == 0)
+    }
+}
