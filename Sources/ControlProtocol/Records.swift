@@ -18,10 +18,18 @@ public struct StatusReport: Codable, Sendable, Equatable {
     public var inbox: String
     public var store: String
     public var maxDistance: Int
+    /// Files committed in the last minute, and that as a rate per second.
+    public var filesLastMinute: Int
+    public var filesPerSecond: Double
+    /// Bytes on disk of the store (database and WAL).
+    public var storeSizeBytes: Int64
+    /// Seconds the oldest waiting file has been in the inbox (by its mtime); null when none waits.
+    public var oldestBacklogAgeSeconds: Double?
 
     public init(state: String, articles: Int64, exactDuplicates: Int64, nearDuplicates: Int64, quarantined: Int64,
                 backlog: Int, rawBytes: Int64, storedBytes: Int64, uptimeSeconds: Double, lastError: String?,
-                lastSeq: Int64, inbox: String, store: String, maxDistance: Int) {
+                lastSeq: Int64, inbox: String, store: String, maxDistance: Int, filesLastMinute: Int = 0,
+                storeSizeBytes: Int64 = 0, oldestBacklogAgeSeconds: Double? = nil) {
         self.state = state
         self.articles = articles
         self.exactDuplicates = exactDuplicates
@@ -36,13 +44,19 @@ public struct StatusReport: Codable, Sendable, Equatable {
         self.inbox = inbox
         self.store = store
         self.maxDistance = maxDistance
+        self.filesLastMinute = filesLastMinute
+        self.filesPerSecond = Double(filesLastMinute) / 60
+        self.storeSizeBytes = storeSizeBytes
+        self.oldestBacklogAgeSeconds = oldestBacklogAgeSeconds
     }
 
     enum CodingKeys: String, CodingKey {
         case state, articles, exactDuplicates = "exact_duplicates", nearDuplicates = "near_duplicates"
         case quarantined, backlog, rawBytes = "raw_bytes", storedBytes = "stored_bytes"
         case uptimeSeconds = "uptime_seconds", lastError = "last_error", lastSeq = "last_seq"
-        case inbox, store, maxDistance = "max_distance"
+        case inbox, store, maxDistance = "max_distance", filesLastMinute = "files_last_minute"
+        case filesPerSecond = "files_per_second", storeSizeBytes = "store_size_bytes"
+        case oldestBacklogAgeSeconds = "oldest_backlog_age_seconds"
     }
 
     /// `last_error` is always present, as null when there is none.
@@ -62,6 +76,10 @@ public struct StatusReport: Codable, Sendable, Equatable {
         try c.encode(inbox, forKey: .inbox)
         try c.encode(store, forKey: .store)
         try c.encode(maxDistance, forKey: .maxDistance)
+        try c.encode(filesLastMinute, forKey: .filesLastMinute)
+        try c.encode(filesPerSecond, forKey: .filesPerSecond)
+        try c.encode(storeSizeBytes, forKey: .storeSizeBytes)
+        try c.encode(oldestBacklogAgeSeconds, forKey: .oldestBacklogAgeSeconds)
     }
 }
 

@@ -54,7 +54,8 @@ struct ControlCommands: Sendable {
                 nearDuplicates: totals.nearDuplicates, quarantined: totals.quarantined, backlog: state.backlog,
                 rawBytes: totals.rawBytes, storedBytes: totals.storedBytes, uptimeSeconds: state.uptimeSeconds,
                 lastError: state.lastError, lastSeq: totals.lastSeq, inbox: settings.inbox, store: settings.store,
-                maxDistance: settings.maxDistance))
+                maxDistance: settings.maxDistance, filesLastMinute: state.filesLastMinute,
+                storeSizeBytes: Self.sizeOnDisk(settings.store), oldestBacklogAgeSeconds: state.oldestBacklogAge))
     }
 
     func show(_ request: Request) -> Response {
@@ -95,6 +96,11 @@ struct ControlCommands: Sendable {
             state.waitForCommit(after: generation, timeout: 0.25)
         }
         try send(.end(count: sent))
+    }
+
+    /// The database file and its WAL, as they take space on disk.
+    static func sizeOnDisk(_ path: String) -> Int64 {
+        [path, path + "-wal"].compactMap { try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int64 }.reduce(0, +)
     }
 
     static func record(_ entry: FeedEntry) -> ExportRecord {

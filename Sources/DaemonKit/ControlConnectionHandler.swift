@@ -119,6 +119,11 @@ final class ControlConnectionHandler: ChannelInboundHandler, RemovableChannelHan
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        // Silent for control_idle_timeout with nothing in progress (a follower is in progress).
+        if event is IdleStateHandler.IdleStateEvent {
+            if !busy { context.close(promise: nil) }
+            return
+        }
         if let event = event as? ChannelEvent, event == .inputClosed {
             inputClosed = true
             if !busy { context.close(promise: nil) }

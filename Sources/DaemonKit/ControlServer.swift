@@ -42,10 +42,18 @@ final class ControlServer: Service, Sendable {
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelInitializer { child in
                 let id = ObjectIdentifier(child)
-                connections.withLockedValue { $0[id] = child }
+                let open = connections.withLockedValue { $0[id] = child; return $0.count }
                 child.closeFuture.whenComplete { _ in _ = connections.withLockedValue { $0.removeValue(forKey: id) } }
+                guard open <= settings.controlMaxConnections else {
+                    return child.eventLoop.makeCompletedFuture {
+                        try child.pipeline.syncOperations.addHandler(RefuseConnection(
+                            reason: "too many control connections (\(settings.controlMaxConnections)); try again later"))
+                    }
+                }
+                let idle = TimeAmount.milliseconds(Int64(settings.controlIdleTimeout * 1000))
                 // Who is calling decides what they may do: read SO_PEERCRED before any request.
                 return PeerAccess.of(child).flatMapThrowing { access in
+                    try child.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idle))
                     try child.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineFrameDecoder()))
                     try child.pipeline.syncOperations.addHandler(
                         ControlConnectionHandler(commands: commands, readers: readers, followers: followers, access: access))
@@ -97,5 +105,20 @@ final class ControlServer: Service, Sendable {
         unlink(path)
         try? await readers.shutdownGracefully()
         await followers.shutdown()
+    }
+}
+
+/// Answers a connection over the cap with one error line and closes it.
+final class RefuseConnection: ChannelInboundHandler, Sendable {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+    let reason: String
+
+    init(reason: String) { self.reason = reason }
+
+    func channelActive(context: ChannelHandlerContext) {
+        let line = (try? WireCoding.line(Response.error(.tooManyConnections, reason))) ?? []
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(ByteBuffer(bytes: line))).whenComplete { _ in channel.close(promise: nil) }
     }
 }

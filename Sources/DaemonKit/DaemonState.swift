@@ -11,7 +11,11 @@ public final class DaemonState: Sendable {
         var paused = false
         var lastError: String?
         var backlog = 0
+        /// Modification time (ns since 1970) of the oldest file waiting, at the last poll.
+        var oldestWaiting: Int64?
         var totals = StoreTotals()
+        /// (when, files) per commit over the last minute, for the throughput in `status`.
+        var recentCommits: [(at: ContinuousClock.Instant, files: Int)] = []
     }
 
     private let snapshot = Mutex(Snapshot())
@@ -49,7 +53,23 @@ public final class DaemonState: Sendable {
     var lastTotals: StoreTotals { snapshot.withLock { $0.totals } }
     func remember(_ totals: StoreTotals) { snapshot.withLock { $0.totals = totals } }
 
-    func setBacklog(_ count: Int) { snapshot.withLock { $0.backlog = count } }
+    func setBacklog(_ count: Int, oldestModified: Int64? = nil) {
+        snapshot.withLock {
+            $0.backlog = count
+            $0.oldestWaiting = count > 0 ? oldestModified : nil
+        }
+    }
+
+    /// Seconds the oldest waiting file has been there (by its mtime), nil when none waits.
+    var oldestBacklogAge: Double? {
+        snapshot.withLock { $0.oldestWaiting }.map { max(0, Date().timeIntervalSince1970 - Double($0) / 1e9) }
+    }
+
+    /// Files committed in the last minute.
+    var filesLastMinute: Int {
+        let cutoff = ContinuousClock.now - .seconds(60)
+        return snapshot.withLock { $0.recentCommits.filter { $0.at >= cutoff }.map(\.files).reduce(0, +) }
+    }
 
     /// A store fault: stay up, say so, keep the message.
     func degrade(_ message: String) {
@@ -64,8 +84,15 @@ public final class DaemonState: Sendable {
         snapshot.withLock { $0.degraded = false }
     }
 
-    /// A batch was committed: wake the followers.
-    func noteCommit() {
+    /// A batch of `files` was committed: count it and wake the followers.
+    func noteCommit(files: Int) {
+        let now = ContinuousClock.now
+        snapshot.withLock { snapshot in
+            snapshot.recentCommits.append((now, files))
+            if let first = snapshot.recentCommits.first, now - first.at > .seconds(60) {
+                snapshot.recentCommits.removeAll { now - $0.at > .seconds(60) }
+            }
+        }
         commits.lock()
         commitCount.add(1, ordering: .relaxed)
         commits.broadcast()

@@ -89,8 +89,12 @@ public final class IngestPipeline: @unchecked Sendable {
     /// then the inbox is listed once per round and its settled files claimed in batches.
     public func drain(shouldStop: () -> Bool = { false }) -> DrainSummary {
         var summary = DrainSummary()
-        // Paused by an operator: claim nothing (the socket keeps answering).
-        if state.isPaused { return summary }
+        // Paused by an operator: claim nothing, but keep the backlog in status current.
+        if state.isPaused {
+            let (ready, settling, oldest) = readyInInbox()
+            state.setBacklog(ready.count + settling, oldestModified: oldest)
+            return summary
+        }
         // While degraded, claim nothing new until the store can commit again.
         if state.isDegraded {
             do {
@@ -110,9 +114,9 @@ public final class IngestPipeline: @unchecked Sendable {
             guard !shouldStop(), process(chunk, into: &summary) else { return summary }
         }
         while !shouldStop() {
-            let (ready, settling) = readyInInbox()
+            let (ready, settling, oldest) = readyInInbox()
             summary.settling = settling
-            state.setBacklog(ready.count + settling + summary.changing)
+            state.setBacklog(ready.count + settling + summary.changing, oldestModified: oldest)
             if ready.isEmpty { break }
             for chunk in ready.chunked(settings.batchSize) {
                 guard !shouldStop(), process(claim(chunk), into: &summary) else { return summary }
@@ -125,14 +129,14 @@ public final class IngestPipeline: @unchecked Sendable {
 
     /// Lists the inbox once and asks the settle gate which files are complete. Dotfiles,
     /// `*.tmp`, `*.part`, the exclude glob and subdirectories are never touched.
-    private func readyInInbox() -> (ready: [FileName], settling: Int) {
+    private func readyInInbox() -> (ready: [FileName], settling: Int, oldest: Int64?) {
         let listing: [(name: FileName, status: EntryStatus)]
         do {
             listing = try inbox.listing()
         } catch {
             logger.error("cannot list inbox", metadata: ["error": "\(error)"])
             state.note(error: "\(error)")
-            return ([], 0)
+            return ([], 0, nil)
         }
         var candidates: [(name: FileName, signature: SettleGate.Signature)] = []
         for (name, status) in listing where !name.isIgnored {
@@ -147,7 +151,8 @@ public final class IngestPipeline: @unchecked Sendable {
         }
         let elapsed = ContinuousClock.now - clockStart
         let now = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        return gate.ready(candidates, now: now)
+        let (ready, settling) = gate.ready(candidates, now: now)
+        return (ready, settling, candidates.map(\.signature.modified).min())
     }
 
     /// Renames the files into processing/. A rename is atomic: a file is claimed whole or not at
@@ -209,7 +214,7 @@ public final class IngestPipeline: @unchecked Sendable {
         }
         commits += 1
         if commits == exitAfterCommit { _exit(86) }
-        state.noteCommit()
+        state.noteCommit(files: items.count)
         for ((name, item), outcome) in zip(items, outcomes) {
             log(outcome, item: item)
             switch outcome {

@@ -24,6 +24,10 @@ public struct DaemonSettings: Sendable {
     public var exclude: String?
     /// The group given the control socket (its members may read through it).
     public var socketGroup: String?
+    /// Seconds a control connection may stay silent with no request in progress.
+    public var controlIdleTimeout: Double
+    /// Control connections open at once, at most.
+    public var controlMaxConnections: Int
 
     /// Every key, its meaning and its default: what `--check-config` and the example config show.
     /// Paths default to siblings of the inbox's parent, so `--inbox DIR` alone keeps everything
@@ -43,6 +47,8 @@ public struct DaemonSettings: Sendable {
         ("min_file_age", "seconds a file written in place must stay unchanged before it is taken (default: 1)"),
         ("exclude", "shell glob of further names never touched (default: none)"),
         ("socket_group", "group whose members may use the control socket to read (default: the daemon's group)"),
+        ("control_idle_timeout", "seconds a silent control connection stays open (default: 60)"),
+        ("control_max_connections", "control connections at once, at most (default: 1024)"),
     ]
 
     /// Resolves the settings. `flags` holds only the flags the user gave.
@@ -83,7 +89,9 @@ public struct DaemonSettings: Sendable {
             },
             minFileAge: try reader.value("min_file_age", default: 1.0) { Double($0).flatMap { $0 >= 0 && $0 <= 3600 ? $0 : nil } },
             exclude: try reader.value("exclude", default: nil as String?) { $0.isEmpty ? nil : $0 },
-            socketGroup: try reader.value("socket_group", default: nil as String?) { $0.isEmpty ? nil : $0 }
+            socketGroup: try reader.value("socket_group", default: nil as String?) { $0.isEmpty ? nil : $0 },
+            controlIdleTimeout: try reader.value("control_idle_timeout", default: 60.0) { Double($0).flatMap { $0 > 0 ? $0 : nil } },
+            controlMaxConnections: try reader.value("control_max_connections", default: 1024) { Int($0).flatMap { $0 > 0 ? $0 : nil } }
         )
         guard settings.socket.utf8.count <= ControlProtocol.maxSocketPathBytes else {
             throw SettingsError(key: "socket", message: "path is \(settings.socket.utf8.count) bytes; Linux allows \(ControlProtocol.maxSocketPathBytes)")
@@ -98,6 +106,7 @@ public struct DaemonSettings: Sendable {
             ("store", store), ("socket", socket), ("poll_interval", "\(pollInterval)"), ("max_distance", "\(maxDistance)"),
             ("max_file_size", "\(maxFileSize)"), ("batch_size", "\(batchSize)"), ("log_level", logLevel),
             ("min_file_age", "\(minFileAge)"), ("exclude", exclude ?? "(none)"), ("socket_group", socketGroup ?? "(the daemon's)"),
+            ("control_idle_timeout", "\(controlIdleTimeout)"), ("control_max_connections", "\(controlMaxConnections)"),
         ].map { "\($0.0): \($0.1)" }.joined(separator: "\n")
     }
 }

@@ -23,6 +23,9 @@ struct Status: ParsableCommand {
                 ("raw bytes", "\(report.rawBytes)"),
                 ("stored bytes", "\(report.storedBytes)"
                     + (report.rawBytes > 0 ? String(format: " (%.1f %%)", 100 * Double(report.storedBytes) / Double(report.rawBytes)) : "")),
+                ("oldest waiting", report.oldestBacklogAgeSeconds.map { String(format: "%.0f s", $0) } ?? "-"),
+                ("last minute", "\(report.filesLastMinute) files (\(String(format: "%.1f", report.filesPerSecond))/s)"),
+                ("store on disk", "\(report.storeSizeBytes) bytes"),
                 ("uptime", String(format: "%.0f s", report.uptimeSeconds)), ("last seq", "\(report.lastSeq)"),
                 ("inbox", report.inbox), ("store", report.store), ("max distance", "\(report.maxDistance)"),
                 ("last error", report.lastError ?? "none"),
