@@ -30,7 +30,9 @@ final class ControlServer: Service, Sendable {
         settings: DaemonSettings, store: StoreHandle, state: DaemonState, metrics: Metrics, logger: Logger,
         wake: @escaping @Sendable () -> Void
     ) async throws -> ControlServer {
-        try SocketGuard.prepare(path: settings.socket)
+        if let warning = try SocketGuard.prepare(path: settings.socket) {
+            logger.notice("\(warning)")
+        }
         let commands = ControlCommands(settings: settings, store: store, state: state, metrics: metrics, wake: wake)
         let readers = NIOThreadPool(numberOfThreads: 2)
         readers.start()

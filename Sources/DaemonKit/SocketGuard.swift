@@ -9,13 +9,20 @@ enum SocketGuard {
         let description: String
     }
 
-    static func prepare(path: String) throws(Refusal) {
+    /// Returns a warning when the socket's directory lets others in (the socket's own mode is
+    /// the real guard; the directory is the second fence).
+    @discardableResult
+    static func prepare(path: String) throws(Refusal) -> String? {
         let parent = (path as NSString).deletingLastPathComponent
         if !parent.isEmpty, mkdir(parent, 0o750) != 0, errno != EEXIST {
             throw Refusal(description: "cannot create \(parent): \(String(cString: strerror(errno)))")
         }
+        var directory = stat()
+        let warning = !parent.isEmpty && stat(parent, &directory) == 0 && directory.st_mode & 0o007 != 0
+            ? "\(parent) can be entered by everyone; give the socket a directory only the daemon's user and group can enter"
+            : nil
         var info = stat()
-        guard lstat(path, &info) == 0 else { return }
+        guard lstat(path, &info) == 0 else { return warning }
         guard info.st_mode & S_IFMT == S_IFSOCK else {
             throw Refusal(description: "\(path) exists and is not a socket; not removing it")
         }
@@ -25,6 +32,7 @@ enum SocketGuard {
         guard unlink(path) == 0 || errno == ENOENT else {
             throw Refusal(description: "cannot remove stale socket \(path): \(String(cString: strerror(errno)))")
         }
+        return warning
     }
 
     static func isAnswering(_ path: String) -> Bool {

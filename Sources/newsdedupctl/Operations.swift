@@ -2,31 +2,36 @@ import ArgumentParser
 import ControlProtocol
 import Foundation
 
-/// Sends a command that changes something and prints what the daemon did.
-func perform(_ request: Request, socket: String) -> Never {
+/// Sends a command that changes something and prints what the daemon did (with `json`, the
+/// reply line itself: `{"type":"done","message":…}`).
+func perform(_ request: Request, socket: String, json: Bool) -> Never {
     withDaemon(socket: socket) { client throws(ControlClient.Failure) in
         try client.send(request)
-        guard let message = try client.receive().message else { throw .cutOff("reply without message") }
-        print(message)
+        let response = try client.receive()
+        guard let message = response.message else { throw .cutOff("reply without message") }
+        json ? try printJSON(response) : print(message)
     }
 }
 
 struct Pause: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Stop claiming new files (the socket keeps answering).")
     @ParentCommand var parent: NewsDedupCtl
-    func run() throws { perform(Request(command: .pause), socket: parent.socketPath) }
+    @Flag(help: "Print the reply as JSON.") var json = false
+    func run() throws { perform(Request(command: .pause), socket: parent.socketPath, json: json) }
 }
 
 struct Resume: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Start claiming new files again.")
     @ParentCommand var parent: NewsDedupCtl
-    func run() throws { perform(Request(command: .resume), socket: parent.socketPath) }
+    @Flag(help: "Print the reply as JSON.") var json = false
+    func run() throws { perform(Request(command: .resume), socket: parent.socketPath, json: json) }
 }
 
 struct Rescan: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Look at the inbox now instead of at the next poll.")
     @ParentCommand var parent: NewsDedupCtl
-    func run() throws { perform(Request(command: .rescan), socket: parent.socketPath) }
+    @Flag(help: "Print the reply as JSON.") var json = false
+    func run() throws { perform(Request(command: .rescan), socket: parent.socketPath, json: json) }
 }
 
 struct Backup: ParsableCommand {
@@ -34,11 +39,12 @@ struct Backup: ParsableCommand {
         abstract: "Write an online, consistent copy of the store to PATH (which must not exist) while ingest goes on.")
     @ParentCommand var parent: NewsDedupCtl
     @Argument(help: "Where the daemon writes the copy (relative paths are taken from here).") var path: String
+    @Flag(help: "Print the reply as JSON.") var json = false
 
     func run() throws {
         let absolute = URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
             .standardizedFileURL.path
-        perform(Request(command: .backup, path: absolute), socket: parent.socketPath)
+        perform(Request(command: .backup, path: absolute), socket: parent.socketPath, json: json)
     }
 }
 
@@ -71,6 +77,7 @@ struct Quarantine: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Move a quarantined file back into the inbox.")
         @ParentCommand var parent: Quarantine
         @Argument(help: "The name as `quarantine list` shows it.") var name: String
-        func run() throws { perform(Request(command: .quarantineRetry, name: name), socket: parent.parent.socketPath) }
+        @Flag(help: "Print the reply as JSON.") var json = false
+        func run() throws { perform(Request(command: .quarantineRetry, name: name), socket: parent.parent.socketPath, json: json) }
     }
 }

@@ -8,6 +8,7 @@ struct Show: ParsableCommand {
     @ParentCommand var parent: NewsDedupCtl
     @Argument(help: "The article id.") var id: Int64
     @Flag(help: "Print the article's record (JSON) instead of its text.") var meta = false
+    @Flag(help: "Print the record and the bytes (base64, as \"body\") as one JSON object.") var json = false
 
     func validate() throws {
         guard id > 0 else { throw ValidationError("ID must be a positive number") }
@@ -17,9 +18,11 @@ struct Show: ParsableCommand {
         withDaemon(socket: parent.socketPath) { client throws(ControlClient.Failure) in
             try client.send(Request(command: .show, id: id))
             guard var article = try client.receive().article else { throw .cutOff("reply without article") }
-            if meta {
+            if json {
+                try printJSON(article)
+            } else if meta {
                 article.body = Data()
-                do { writeStdout(try WireCoding.line(article)) } catch { throw .cutOff("\(error)") }
+                try printJSON(article)
             } else {
                 writeStdout(article.body)
             }

@@ -42,6 +42,10 @@ import Testing
         #expect(try ctl(workspace, "similar", unrelated.path).text.hasPrefix("no stored article near"))
         #expect(try daemon.status().articles == 5, "similar stores nothing")
 
+        let shown = try JSONDecoder().decode(ArticleReply.self, from: try ctl(workspace, "show", "1", "--json").stdout)
+        #expect(shown.body == (try Seeds.bytes(Seeds.names[0])))
+        #expect(shown.source == Seeds.names[0])
+
         let duplicates = try jsonLines(try ctl(workspace, "duplicates", "1", "--json"), as: DuplicateReply.self)
         #expect(duplicates.map(\.kind) == ["exact", "near"])
         #expect(duplicates.map(\.source) == ["copy.txt", "edited.txt"])
@@ -81,7 +85,8 @@ import Testing
     @Test func pauseStopsClaimingAndResumeAndRescanStartIt() throws {
         let workspace = try Workspace()
         let daemon = try RunningDaemon(workspace, extra: ["--poll-interval", "30"])
-        #expect(try ctl(workspace, "pause").text.contains("paused"))
+        let paused = try JSONDecoder().decode(Response.self, from: try ctl(workspace, "pause", "--json").stdout)
+        #expect(paused.type == .done && paused.message?.contains("paused") == true)
         #expect(try daemon.status().state == "paused")
         try workspace.drop("a.txt", try Seeds.bytes(Seeds.names[0]))
         usleep(800_000)
