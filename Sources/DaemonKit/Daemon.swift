@@ -39,8 +39,15 @@ public enum Daemon {
         if !watcher.isWatching { logger.warning("inotify unavailable: files are found by polling only") }
         let control = try await ControlServer.bind(
             settings: settings, store: store, state: state, metrics: metrics, logger: logger, wake: { watcher.wake() })
+        let recovered = pipeline.recoverClaimed()
+        if recovered.total > 0 { logger.notice("recovered files claimed before a restart", metadata: ["files": "\(recovered.total)"]) }
+        if let totals = try? store.use(reopen: false, { store throws(StoreError) in try store.totals() }) { state.remember(totals) }
+        // Ready means: store open, recovery done, socket bound.
+        let notifier = SystemdNotifier()
+        notifier.ready(status: IngestService.statusLine(state))
         announce()
-        let ingest = IngestService(pipeline: pipeline, watcher: watcher, settings: settings, logger: logger)
+        let ingest = IngestService(
+            pipeline: pipeline, watcher: watcher, settings: settings, notifier: notifier, state: state, logger: logger)
         var configuration = ServiceGroupConfiguration(services: [ingest, control], logger: logger)
         configuration.gracefulShutdownSignals = [.sigterm, .sigint]
         // A batch in hand is bounded (batch_size files of at most max_file_size): past this, stop anyway.

@@ -79,6 +79,17 @@ public final class IngestPipeline: @unchecked Sendable {
         }
     }
 
+    /// Start-up recovery: finishes what a previous run claimed (processing/), before the daemon
+    /// says it is ready.
+    public func recoverClaimed() -> DrainSummary {
+        var summary = DrainSummary()
+        let leftovers = (try? processing.entries().filter { !$0.isIgnored }) ?? []
+        for chunk in leftovers.chunked(settings.batchSize) {
+            guard process(chunk, into: &summary) else { break }
+        }
+        return summary
+    }
+
     /// Files renamed into the inbox are complete: claim them without waiting (inotify says so).
     public func noteRenamedIn(_ names: [FileName]) {
         for name in names { gate.noteRenamedIn(name) }

@@ -13,13 +13,18 @@ final class IngestService: Service, Sendable {
     let pipeline: IngestPipeline
     let watcher: InboxWatcher
     let settings: DaemonSettings
+    let notifier: SystemdNotifier
+    let state: DaemonState
     let logger: Logger
     private let stopping = Atomic<Bool>(false)
 
-    init(pipeline: IngestPipeline, watcher: InboxWatcher, settings: DaemonSettings, logger: Logger) {
+    init(pipeline: IngestPipeline, watcher: InboxWatcher, settings: DaemonSettings, notifier: SystemdNotifier,
+         state: DaemonState, logger: Logger) {
         self.pipeline = pipeline
         self.watcher = watcher
         self.settings = settings
+        self.notifier = notifier
+        self.state = state
         self.logger = logger
     }
 
@@ -29,6 +34,7 @@ final class IngestService: Service, Sendable {
         await withGracefulShutdownHandler {
             _ = try? await worker.runIfActive { self.loop() }
         } onGracefulShutdown: {
+            self.notifier.stopping()
             self.stopping.store(true, ordering: .relaxed)
             self.watcher.wake()
         }
@@ -41,7 +47,13 @@ final class IngestService: Service, Sendable {
     private func loop() {
         var failures = 0
         while !isStopping {
-            let summary = pipeline.drain(shouldStop: { self.isStopping })
+            // The watchdog is pinged from here, so a loop that hangs gets the daemon restarted.
+            notifier.watchdog()
+            let summary = pipeline.drain(shouldStop: {
+                self.notifier.watchdog()
+                return self.isStopping
+            })
+            if notifier.isActive { notifier.status(Self.statusLine(state)) }
             if summary.total > 0 {
                 logger.info("pass done", metadata: [
                     "stored": "\(summary.stored)", "exact": "\(summary.exactDuplicates)",
@@ -56,7 +68,15 @@ final class IngestService: Service, Sendable {
                 delay = min(delay, max(0.05, settings.minFileAge / 2))
             }
             if isStopping { break }
+            if let interval = notifier.watchdogInterval { delay = min(delay, interval) }
             pipeline.noteRenamedIn(watcher.wait(timeout: delay))
         }
+    }
+
+    /// The one line `systemctl status` shows.
+    static func statusLine(_ state: DaemonState) -> String {
+        let totals = state.lastTotals
+        return "\(state.health.rawValue): \(totals.articles) articles, \(totals.exactDuplicates) exact and "
+            + "\(totals.nearDuplicates) near duplicates, \(totals.quarantined) quarantined; backlog \(state.backlog)"
     }
 }

@@ -60,3 +60,42 @@ public enum RawSocket {
         return received.split(separator: 0x0A).map { Data($0) }
     }
 }
+
+/// A datagram socket standing in for systemd's notification socket.
+public final class NotifyListener {
+    public let fd: Int32
+    /// What to put in $NOTIFY_SOCKET: the path, or "@name" for an abstract address.
+    public let address: String
+
+    /// Binds `address` (a path, or "@name" for the abstract namespace).
+    public init(address: String) {
+        self.address = address
+        fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
+        var timeout = timeval(tv_sec: 0, tv_usec: 100_000)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var storage = sockaddr_un()
+        storage.sun_family = sa_family_t(AF_UNIX)
+        var bytes = Array(address.utf8)
+        let abstract = bytes.first == UInt8(ascii: "@")
+        if abstract { bytes[0] = 0 }
+        withUnsafeMutableBytes(of: &storage.sun_path) { $0.copyBytes(from: bytes) }
+        let length = MemoryLayout<sa_family_t>.size + bytes.count + (abstract ? 0 : 1)
+        _ = withUnsafePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(length)) }
+        }
+    }
+
+    deinit { close(fd) }
+
+    /// Every datagram that arrives within `seconds`.
+    public func messages(for seconds: Double) -> [String] {
+        var found: [String] = []
+        let deadline = Date().addingTimeInterval(seconds)
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while Date() < deadline {
+            let n = recv(fd, &buffer, buffer.count, 0)
+            if n > 0 { found.append(String(decoding: buffer[..<n], as: UTF8.self)) }
+        }
+        return found
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import Glibc
+import TestSupport
+import Testing
+
+/// The notify protocol against a fake $NOTIFY_SOCKET, and the unit file against systemd's own
+/// checks.
+@Suite(.serialized) struct SystemdTests {
+    @Test(arguments: ["path", "abstract"])
+    func readyWatchdogAndStoppingInOrder(kind: String) throws {
+        let workspace = try Workspace()
+        let address = kind == "path" ? workspace.root.appendingPathComponent("notify.sock").path : "@nde-notify-\(UUID().uuidString.prefix(8))"
+        let listener = NotifyListener(address: address)
+        // A file left claimed by a previous run must be recovered before READY.
+        try FileManager.default.createDirectory(at: workspace.dir("processing"), withIntermediateDirectories: true)
+        try Seeds.bytes(Seeds.names[0]).write(to: workspace.dir("processing").appendingPathComponent("claimed.txt"))
+
+        let daemon = try RunningDaemon(workspace, extra: ["--poll-interval", "5"],
+                                       environment: ["NOTIFY_SOCKET": address, "WATCHDOG_USEC": "400000"])
+        try workspace.dropSeeds()
+        var messages = listener.messages(for: 1.6)
+        let ready = try #require(messages.firstIndex { $0.hasPrefix("READY=1") }, "no READY=1 in \(messages)")
+        #expect(messages.filter { $0.contains("READY=1") }.count == 1)
+        #expect(messages[..<ready].allSatisfy { !$0.contains("WATCHDOG=1") }, "nothing before READY")
+        #expect(messages[ready].contains("STATUS=running: 1 articles"), "recovery done before READY: \(messages[ready])")
+        let pings = messages.filter { $0 == "WATCHDOG=1" }.count
+        #expect(pings >= 4, "pinged every WATCHDOG_USEC/2 even with a 5 s poll: \(pings) in 1.6 s")
+        #expect(messages.contains { $0.hasPrefix("STATUS=running: 5 articles, 1 exact") })
+
+        kill(daemon.process.processIdentifier, SIGTERM)
+        messages = listener.messages(for: 1.0)
+        #expect(messages.contains { $0.hasPrefix("STOPPING=1") }, "\(messages)")
+        daemon.process.waitUntilExit()
+        #expect(daemon.process.terminationStatus == 0)
+    }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze"), "needs systemd-analyze"))
+    func unitFilePassesVerifyAndExposureAtMostOnePointFive() throws {
+        let unit = Seeds.directory.deletingLastPathComponent().appendingPathComponent("systemd/newsdedupd.service")
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("nde-unit-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        // verify wants ExecStart to exist: point it at the binary just built.
+        let text = try String(contentsOf: unit, encoding: .utf8).replacingOccurrences(of: "/usr/local/bin/newsdedupd", with: Binaries.daemon)
+        let copy = scratch.appendingPathComponent("newsdedupd.service")
+        try text.write(to: copy, atomically: true, encoding: .utf8)
+
+        let verify = try run("/usr/bin/systemd-analyze", ["verify", copy.path])
+        #expect(verify.status == 0, "\(verify.stderr)")
+        #expect(!verify.stderr.contains("newsdedupd.service:"), "\(verify.stderr)")
+        let security = try run("/usr/bin/systemd-analyze", ["security", "--offline=yes", copy.path])
+        let line = (security.text + security.stderr).split(separator: "\n").first { $0.contains("Overall exposure level") }
+        let exposure = line.flatMap { $0.split(separator: ":").last?.split(separator: " ").first }.flatMap { Double($0) }
+        #expect(exposure != nil && exposure! <= 1.5, "exposure: \(line ?? "?")")
+        #expect(text.contains("Type=notify") && text.contains("WatchdogSec="))
+    }
+}
