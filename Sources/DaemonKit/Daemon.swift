@@ -12,12 +12,19 @@ public enum Daemon {
     public static func drainOnce(settings: DaemonSettings, logger: Logger) throws -> DrainSummary {
         let store = StoreHandle(opened: try openStore(settings))
         defer { try? store.close() }
-        let pipeline = try IngestPipeline(settings: settings, store: store, state: DaemonState(), metrics: Metrics(), logger: logger)
+        let state = DaemonState()
+        let pipeline = try IngestPipeline(settings: settings, store: store, state: state, metrics: Metrics(), logger: logger)
         let patience = Duration.seconds(max(10, 5 * settings.minFileAge))
         var total = DrainSummary()
         var lastProgress = ContinuousClock.now
+        let bar = ProgressBar()
+        defer { bar.finish(done: total.total) }
         while true {
-            let pass = pipeline.drain()
+            let before = total.total
+            let pass = pipeline.drain(progress: { pass in
+                // The backlog is counted when the round lists the inbox, and includes what it then processes.
+                bar.update(done: before + pass.total, total: before + state.backlog)
+            })
             total.add(pass)
             if pass.deferred > 0 || pass.settling + pass.changing == 0 { break }
             if pass.total > 0 { lastProgress = .now }

@@ -98,7 +98,7 @@ public final class IngestPipeline: @unchecked Sendable {
     /// Drains the inbox until nothing is ready, `shouldStop` says so between batches, or the
     /// store fails. Files claimed before (a crash, a store fault, a writer still at it) go first;
     /// then the inbox is listed once per round and its settled files claimed in batches.
-    public func drain(shouldStop: () -> Bool = { false }) -> DrainSummary {
+    public func drain(shouldStop: () -> Bool = { false }, progress: (DrainSummary) -> Void = { _ in }) -> DrainSummary {
         var summary = DrainSummary()
         // Paused by an operator: claim nothing, but keep the backlog in status current.
         if state.isPaused {
@@ -131,6 +131,7 @@ public final class IngestPipeline: @unchecked Sendable {
             if ready.isEmpty { break }
             for chunk in ready.chunked(settings.batchSize) {
                 guard !shouldStop(), process(claim(chunk), into: &summary) else { return summary }
+                progress(summary)
             }
         }
         return summary

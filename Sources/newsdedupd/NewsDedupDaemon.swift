@@ -43,7 +43,9 @@ struct NewsDedupDaemon: AsyncParsableCommand {
             print("configuration OK")
             return
         }
-        let level = Logger.Level(rawValue: settings.logLevel) ?? .info
+        let configured = Logger.Level(rawValue: settings.logLevel) ?? .info
+        // --once on a terminal shows a progress bar; a line per file would shred it.
+        let level = once && isatty(STDERR_FILENO) == 1 && configured == .info ? .notice : configured
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level

@@ -32,6 +32,25 @@ import Testing
         #expect(workspace.files(in: "processed").count == 11, "same names get a suffix, nothing replaced")
     }
 
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "needs script(1) for a terminal"))
+    func onceShowsAProgressBarOnATerminalOnly() throws {
+        let workspace = try Workspace()
+        var factory = try ArticleFactory(seed: 3)
+        for index in 0..<150 { try workspace.drop("f\(index).txt", factory.article()) }
+        let typescript = workspace.root.appendingPathComponent("typescript")
+        let command = "\(Binaries.daemon) --once --inbox \(workspace.inbox.path) --store \(workspace.store)"
+        let onTerminal = try run("/usr/bin/script", ["-qec", command, typescript.path])
+        #expect(onTerminal.status == 0)
+        let screen = String(decoding: try Data(contentsOf: typescript), as: UTF8.self)
+        #expect(screen.contains("\r[##############################] 150/150 files"), "\(screen.suffix(400))")
+        #expect(!screen.contains("info newsdedupd"), "per-file lines are held back under the bar")
+
+        for index in 0..<20 { try workspace.drop("g\(index).txt", factory.article()) }
+        let piped = try run(Binaries.daemon, ["--once", "--inbox", workspace.inbox.path, "--store", workspace.store])
+        #expect(!piped.stderr.contains("\r"), "no bar when standard error is not a terminal")
+        #expect(piped.stderr.contains("stored"), "the per-file log lines instead")
+    }
+
     @Test func checkConfigPrintsTheEffectiveSettings() throws {
         let workspace = try Workspace()
         let config = workspace.root.appendingPathComponent("n.yaml")
