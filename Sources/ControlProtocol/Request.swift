@@ -6,13 +6,13 @@ public struct Request: Codable, Sendable, Equatable {
     public enum Command: String, Codable, Sendable, CaseIterable {
         case status, show, export, similar, duplicates, check, metrics
         case quarantineList = "quarantine_list"
-        case pause, resume, rescan, backup
+        case pause, resume, rescan, backup, reload
         case quarantineRetry = "quarantine_retry"
 
         /// Changes what the daemon does or writes files: root and the daemon's user only.
         public var isMutating: Bool {
             switch self {
-            case .pause, .resume, .rescan, .backup, .quarantineRetry: true
+            case .pause, .resume, .rescan, .backup, .quarantineRetry, .reload: true
             default: false
             }
         }

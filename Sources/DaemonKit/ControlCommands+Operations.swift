@@ -3,6 +3,7 @@ import ControlProtocol
 import Foundation
 import Glibc
 import InboxScanner
+import Synchronization
 
 // MARK: - Commands that change something: pause, resume, rescan, backup, quarantine
 
@@ -13,6 +14,21 @@ extension ControlCommands {
         return .done(paused
             ? (changed ? "paused: no new files are claimed until resume" : "already paused")
             : (changed ? "resumed" : "not paused"))
+    }
+
+    /// Runs the (async) reload from this reader thread and waits for it: a reader thread may
+    /// block, an event loop never does.
+    func runReload() -> String {
+        let result = Mutex<String?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        let reload = self.reload
+        Task {
+            let message = await reload()
+            result.withLock { $0 = message }
+            done.signal()
+        }
+        done.wait()
+        return result.withLock { $0 } ?? "reload did not answer"
     }
 
     func rescan() -> Response {

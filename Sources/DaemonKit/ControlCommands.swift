@@ -6,12 +6,15 @@ import Foundation
 /// One handler per command, table-driven as OpenSMTPD's control.c: a request in, reply lines
 /// out through `send`. Runs on the control thread pool, never on an event loop.
 struct ControlCommands: Sendable {
-    let settings: DaemonSettings
+    let live: LiveSettings
+    var settings: DaemonSettings { live.value }
     let store: StoreHandle
     let state: DaemonState
     let metrics: Metrics
     /// Wakes the ingest loop (`rescan`, `resume`, `quarantine retry`).
     let wake: @Sendable () -> Void
+    /// Re-reads the configuration (`reload`) and says what it did.
+    let reload: @Sendable () async -> String
 
     /// Records read from the store per page while exporting.
     static let exportPage = 256
@@ -31,6 +34,7 @@ struct ControlCommands: Sendable {
         case .rescan: try send(rescan())
         case .backup: try send(backup(request))
         case .quarantineRetry: try send(quarantineRetry(request))
+        case .reload: try send(.done(runReload()))
         }
     }
 

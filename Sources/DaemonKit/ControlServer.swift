@@ -27,13 +27,14 @@ final class ControlServer: Service, Sendable {
     /// Binds the socket now (so that start-up fails before any ingest when the path is taken);
     /// `run()` serves until graceful shutdown.
     static func bind(
-        settings: DaemonSettings, store: StoreHandle, state: DaemonState, metrics: Metrics, logger: Logger,
-        wake: @escaping @Sendable () -> Void
+        live: LiveSettings, store: StoreHandle, state: DaemonState, metrics: Metrics, logger: Logger,
+        wake: @escaping @Sendable () -> Void, reload: @escaping @Sendable () async -> String
     ) async throws -> ControlServer {
+        let settings = live.value
         if let warning = try SocketGuard.prepare(path: settings.socket) {
             logger.notice("\(warning)")
         }
-        let commands = ControlCommands(settings: settings, store: store, state: state, metrics: metrics, wake: wake)
+        let commands = ControlCommands(live: live, store: store, state: state, metrics: metrics, wake: wake, reload: reload)
         let readers = NIOThreadPool(numberOfThreads: 2)
         readers.start()
         let followers = FollowerPool(capacity: maxFollowers)
@@ -52,7 +53,7 @@ final class ControlServer: Service, Sendable {
                             reason: "too many control connections (\(settings.controlMaxConnections)); try again later"))
                     }
                 }
-                let idle = TimeAmount.milliseconds(Int64(settings.controlIdleTimeout * 1000))
+                let idle = TimeAmount.milliseconds(Int64(live.value.controlIdleTimeout * 1000))
                 // Who is calling decides what they may do: read SO_PEERCRED before any request.
                 return PeerAccess.of(child).flatMapThrowing { access in
                     try child.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idle))

@@ -13,7 +13,8 @@ public enum Daemon {
         let store = StoreHandle(opened: try openStore(settings))
         defer { try? store.close() }
         let state = DaemonState()
-        let pipeline = try IngestPipeline(settings: settings, store: store, state: state, metrics: Metrics(), logger: logger)
+        let live = LiveSettings(settings, logLevel: LiveLogLevel(Logger.Level(rawValue: settings.logLevel) ?? .info))
+        let pipeline = try IngestPipeline(live: live, store: store, state: state, metrics: Metrics(), logger: logger)
         let patience = Duration.seconds(max(10, 5 * settings.minFileAge))
         var total = DrainSummary()
         var lastProgress = ContinuousClock.now
@@ -34,18 +35,27 @@ public enum Daemon {
         return total
     }
 
-    /// Runs until SIGTERM or SIGINT: ingest loop and control server in one ServiceGroup.
-    /// `announce` is called once the store is open and the socket bound.
-    public static func run(settings: DaemonSettings, logger: Logger, announce: @Sendable () -> Void) async throws {
+    /// Runs until SIGTERM or SIGINT: ingest loop, control server and configuration reloads in one
+    /// ServiceGroup. `resolve` re-reads the settings' layers (file, environment, flags) for a
+    /// reload; `logLevel` is the level every log handler follows. `announce` is called once the
+    /// store is open, recovery done and the socket bound.
+    public static func run(
+        settings: DaemonSettings, logLevel: LiveLogLevel, logger: Logger,
+        resolve: @escaping @Sendable () async throws(SettingsError) -> DaemonSettings,
+        announce: @Sendable () -> Void
+    ) async throws {
         // Opening fails loudly at start-up (systemd restarts us); later faults only degrade.
         let store = StoreHandle(opened: try openStore(settings))
         let state = DaemonState()
         let metrics = Metrics()
-        let pipeline = try IngestPipeline(settings: settings, store: store, state: state, metrics: metrics, logger: logger)
+        let live = LiveSettings(settings, logLevel: logLevel)
+        let pipeline = try IngestPipeline(live: live, store: store, state: state, metrics: metrics, logger: logger)
         let watcher = try InboxWatcher(directory: settings.inbox)
         if !watcher.isWatching { logger.warning("inotify unavailable: files are found by polling only") }
+        let reloader = Reloader(live: live, resolve: resolve, logger: logger, wake: { watcher.wake() })
         let control = try await ControlServer.bind(
-            settings: settings, store: store, state: state, metrics: metrics, logger: logger, wake: { watcher.wake() })
+            live: live, store: store, state: state, metrics: metrics, logger: logger,
+            wake: { watcher.wake() }, reload: { await reloader.reload() })
         let recovered = pipeline.recoverClaimed()
         if recovered.total > 0 { logger.notice("recovered files claimed before a restart", metadata: ["files": "\(recovered.total)"]) }
         if let totals = try? store.use(reopen: false, { store throws(StoreError) in try store.totals() }) { state.remember(totals) }
@@ -54,8 +64,8 @@ public enum Daemon {
         notifier.ready(status: IngestService.statusLine(state))
         announce()
         let ingest = IngestService(
-            pipeline: pipeline, watcher: watcher, settings: settings, notifier: notifier, state: state, logger: logger)
-        var configuration = ServiceGroupConfiguration(services: [ingest, control], logger: logger)
+            pipeline: pipeline, watcher: watcher, live: live, notifier: notifier, state: state, logger: logger)
+        var configuration = ServiceGroupConfiguration(services: [ingest, control, reloader], logger: logger)
         configuration.gracefulShutdownSignals = [.sigterm, .sigint]
         // A batch in hand is bounded (batch_size files of at most max_file_size): past this, stop anyway.
         configuration.maximumGracefulShutdownDuration = .seconds(30)

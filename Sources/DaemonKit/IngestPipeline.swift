@@ -41,7 +41,9 @@ public struct DrainSummary: Sendable, Equatable {
 /// next pass. No file leaves processing/ before its row is committed.
 public final class IngestPipeline: @unchecked Sendable {
     // @unchecked: used by one task at a time (the ingest loop, or `--once`).
-    let settings: DaemonSettings
+    let live: LiveSettings
+    /// Read at each use, so a reload applies from the next batch on.
+    var settings: DaemonSettings { live.value }
     let store: StoreHandle
     let state: DaemonState
     let metrics: Metrics
@@ -61,8 +63,9 @@ public final class IngestPipeline: @unchecked Sendable {
     private let exitAfterCommit: Int? = ProcessInfo.processInfo.environment["NEWSDEDUP_FAILPOINT"]
         .flatMap { $0.hasPrefix("exit-after-commit:") ? Int($0.dropFirst("exit-after-commit:".count)) : nil }
 
-    init(settings: DaemonSettings, store: StoreHandle, state: DaemonState, metrics: Metrics, logger: Logger) throws(SystemError) {
-        self.settings = settings
+    init(live: LiveSettings, store: StoreHandle, state: DaemonState, metrics: Metrics, logger: Logger) throws(SystemError) {
+        self.live = live
+        let settings = live.value
         self.store = store
         self.state = state
         self.metrics = metrics
@@ -161,6 +164,7 @@ public final class IngestPipeline: @unchecked Sendable {
             }
             candidates.append((name, SettleGate.Signature(status)))
         }
+        gate.minimumAge = settings.minFileAge
         let elapsed = ContinuousClock.now - clockStart
         let now = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let (ready, settling) = gate.ready(candidates, now: now)

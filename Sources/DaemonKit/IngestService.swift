@@ -12,17 +12,18 @@ import Synchronization
 final class IngestService: Service, Sendable {
     let pipeline: IngestPipeline
     let watcher: InboxWatcher
-    let settings: DaemonSettings
+    let live: LiveSettings
+    var settings: DaemonSettings { live.value }
     let notifier: SystemdNotifier
     let state: DaemonState
     let logger: Logger
     private let stopping = Atomic<Bool>(false)
 
-    init(pipeline: IngestPipeline, watcher: InboxWatcher, settings: DaemonSettings, notifier: SystemdNotifier,
+    init(pipeline: IngestPipeline, watcher: InboxWatcher, live: LiveSettings, notifier: SystemdNotifier,
          state: DaemonState, logger: Logger) {
         self.pipeline = pipeline
         self.watcher = watcher
-        self.settings = settings
+        self.live = live
         self.notifier = notifier
         self.state = state
         self.logger = logger

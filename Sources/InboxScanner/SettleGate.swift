@@ -23,7 +23,10 @@ public struct SettleGate: Sendable {
         }
     }
 
-    public let minimumAge: Double
+    /// Settable: a configuration reload changes it for the next look.
+    public var minimumAge: Double {
+        didSet { minimumAge = max(0, minimumAge) }
+    }
     private var firstSeen: [FileName: (signature: Signature, at: Double)] = [:]
     private var renamedIn: Set<FileName> = []
 

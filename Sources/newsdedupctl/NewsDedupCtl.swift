@@ -15,7 +15,7 @@ struct NewsDedupCtl: ParsableCommand {
         discussion: "Exit status: 0 ok, 1 request failed, 2 check found problems, 3 daemon not running, 4 reply cut off, 64 usage.",
         subcommands: [
             Status.self, Show.self, Export.self, Similar.self, Duplicates.self, Check.self, Metrics.self,
-            Pause.self, Resume.self, Rescan.self, Backup.self, Quarantine.self,
+            Pause.self, Resume.self, Rescan.self, Reload.self, Backup.self, Quarantine.self,
         ])
 
     @Option(help: "Control socket (default: $NEWSDEDUP_SOCKET or var/control.sock).")

@@ -34,6 +34,14 @@ struct Rescan: ParsableCommand {
     func run() throws { perform(Request(command: .rescan), socket: parent.socketPath, json: json) }
 }
 
+struct Reload: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Re-read the configuration (as SIGHUP does): apply what can change live, name what needs a restart.")
+    @ParentCommand var parent: NewsDedupCtl
+    @Flag(help: "Print the reply as JSON.") var json = false
+    func run() throws { perform(Request(command: .reload), socket: parent.socketPath, json: json) }
+}
+
 struct Backup: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write an online, consistent copy of the store to PATH (which must not exist) while ingest goes on.")

@@ -31,10 +31,16 @@ struct NewsDedupDaemon: AsyncParsableCommand {
             "inbox": inbox, "store": store, "socket": socket, "processed": processed, "quarantine": quarantine,
             "poll_interval": pollInterval, "max_distance": maxDistance,
         ]
+        let flags = given.compactMapValues { $0 }
+        let configFile = config
+        let environment = ProcessInfo.processInfo.environment
+        // The same layers again on every reload (SIGHUP, newsdedupctl reload).
+        let resolve: @Sendable () async throws(SettingsError) -> DaemonSettings = { () async throws(SettingsError) in
+            try await DaemonSettings.resolve(flags: flags, configFile: configFile, environment: environment)
+        }
         let settings: DaemonSettings
         do {
-            settings = try await DaemonSettings.resolve(
-                flags: given.compactMapValues { $0 }, configFile: config, environment: ProcessInfo.processInfo.environment)
+            settings = try await resolve()
         } catch {
             Self.fail("\(error)", code: 78)  // EX_CONFIG
         }
@@ -45,12 +51,8 @@ struct NewsDedupDaemon: AsyncParsableCommand {
         }
         let configured = Logger.Level(rawValue: settings.logLevel) ?? .info
         // --once on a terminal shows a progress bar; a line per file would shred it.
-        let level = once && isatty(STDERR_FILENO) == 1 && configured == .info ? .notice : configured
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        let logLevel = LiveLogLevel(once && isatty(STDERR_FILENO) == 1 && configured == .info ? .notice : configured)
+        LoggingSystem.bootstrap { label in logLevel.handler(label: label) }
         let logger = Logger(label: "newsdedupd")
 
         do {
@@ -63,7 +65,7 @@ struct NewsDedupDaemon: AsyncParsableCommand {
                 if summary.deferred > 0 { Self.fail("the store failed; \(summary.deferred) files stay claimed", code: 1) }
                 return
             }
-            try await Daemon.run(settings: settings, logger: logger) {
+            try await Daemon.run(settings: settings, logLevel: logLevel, logger: logger, resolve: resolve) {
                 print("newsdedupd: inbox \(settings.inbox), store \(settings.store), socket \(settings.socket)")
                 print("newsdedupd: ready; stop with Ctrl-C (SIGINT) or SIGTERM")
                 fflush(nil)
