@@ -54,14 +54,18 @@ enum Migrations {
                 t.primaryKey("name", .text)
                 t.column("value", .integer).notNull()
             }
-            for name in Counter.allCases {
-                try db.execute(sql: "INSERT INTO counter(name, value) VALUES (?, 0)", arguments: [name.rawValue])
+            for name in ["articles", "exact_duplicates", "near_duplicates", "quarantined", "raw_bytes", "stored_bytes"] {
+                try db.execute(sql: "INSERT INTO counter(name, value) VALUES (?, 0)", arguments: [name])
             }
             // How the fingerprints in this store were computed.
             try db.create(table: "meta") { t in
                 t.primaryKey("key", .text)
                 t.column("value", .text).notNull()
             }
+        }
+        // Retention deletes feed records; `check` then tells deliberate gaps from lost records.
+        migrator.registerMigration("v2-feed-deleted-counter") { db in
+            try db.execute(sql: "INSERT OR IGNORE INTO counter(name, value) VALUES ('feed_deleted', 0)")
         }
         return migrator
     }
@@ -71,4 +75,6 @@ enum Migrations {
 enum Counter: String, CaseIterable {
     case articles, exactDuplicates = "exact_duplicates", nearDuplicates = "near_duplicates"
     case quarantined, rawBytes = "raw_bytes", storedBytes = "stored_bytes"
+    /// Feed records removed by retention (so `check` can tell them from lost ones).
+    case feedDeleted = "feed_deleted"
 }

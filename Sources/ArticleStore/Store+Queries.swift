@@ -63,7 +63,7 @@ extension Store {
                     case .quarantined: totals.quarantined = value
                     case .rawBytes: totals.rawBytes = value
                     case .storedBytes: totals.storedBytes = value
-                    case nil: break
+                    case .feedDeleted, nil: break
                     }
                 }
                 totals.lastSeq = try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM feed") ?? 0

@@ -47,7 +47,16 @@ final class IngestService: Service, Sendable {
 
     private func loop() {
         var failures = 0
+        var lastRetention: (at: ContinuousClock.Instant, days: Double, delete: Bool)?
         while !isStopping {
+            // At start, hourly, and at once when a reload changed the window.
+            let window = (days: settings.retentionDays, delete: settings.retentionDelete)
+            if let last = lastRetention, ContinuousClock.now - last.at < .seconds(3600), last.days == window.days,
+               last.delete == window.delete {
+            } else {
+                pipeline.applyRetention()
+                lastRetention = (.now, window.days, window.delete)
+            }
             // The watchdog is pinged from here, so a loop that hangs gets the daemon restarted.
             notifier.watchdog()
             let summary = pipeline.drain(shouldStop: {

@@ -17,7 +17,7 @@ final class LiveSettings: Sendable {
 
     /// Keys a running daemon can take over, and keys that only a restart applies.
     static let liveKeys = ["poll_interval", "max_distance", "min_file_age", "batch_size", "max_file_size",
-                           "exclude", "log_level", "control_idle_timeout"]
+                           "exclude", "log_level", "control_idle_timeout", "retention_days", "retention_delete"]
 
     /// Takes over what can change live; returns the live keys that changed and the keys that
     /// changed but need a restart (those keep their running value).
@@ -43,6 +43,8 @@ final class LiveSettings: Sendable {
             live("exclude", \.exclude)
             live("log_level", \.logLevel)
             live("control_idle_timeout", \.controlIdleTimeout)
+            live("retention_days", \.retentionDays)
+            live("retention_delete", \.retentionDelete)
             restart("inbox", \.inbox)
             restart("processing", \.processing)
             restart("processed", \.processed)

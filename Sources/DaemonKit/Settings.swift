@@ -28,6 +28,10 @@ public struct DaemonSettings: Sendable {
     public var controlIdleTimeout: Double
     /// Control connections open at once, at most.
     public var controlMaxConnections: Int
+    /// The dedup window in days: older articles leave the near-duplicate index (0: keep all).
+    public var retentionDays: Double
+    /// With a window: delete older articles (and their duplicates and feed records) instead.
+    public var retentionDelete: Bool
 
     /// Every key, its meaning and its default: what `--check-config` and the example config show.
     /// Paths default to siblings of the inbox's parent, so `--inbox DIR` alone keeps everything
@@ -49,6 +53,8 @@ public struct DaemonSettings: Sendable {
         ("socket_group", "group whose members may use the control socket to read (default: the daemon's group)"),
         ("control_idle_timeout", "seconds a silent control connection stays open (default: 60)"),
         ("control_max_connections", "control connections at once, at most (default: 1024)"),
+        ("retention_days", "dedup window: older articles leave the near-duplicate index (default: 0, keep all)"),
+        ("retention_delete", "true: delete older articles from the store instead (default: false)"),
     ]
 
     /// Resolves the settings. `flags` holds only the flags the user gave.
@@ -91,7 +97,9 @@ public struct DaemonSettings: Sendable {
             exclude: try reader.value("exclude", default: nil as String?) { $0.isEmpty ? nil : $0 },
             socketGroup: try reader.value("socket_group", default: nil as String?) { $0.isEmpty ? nil : $0 },
             controlIdleTimeout: try reader.value("control_idle_timeout", default: 60.0) { Double($0).flatMap { $0 > 0 ? $0 : nil } },
-            controlMaxConnections: try reader.value("control_max_connections", default: 1024) { Int($0).flatMap { $0 > 0 ? $0 : nil } }
+            controlMaxConnections: try reader.value("control_max_connections", default: 1024) { Int($0).flatMap { $0 > 0 ? $0 : nil } },
+            retentionDays: try reader.value("retention_days", default: 0.0) { Double($0).flatMap { $0 >= 0 ? $0 : nil } },
+            retentionDelete: try reader.value("retention_delete", default: false) { ["true": true, "false": false][$0.lowercased()] }
         )
         guard settings.socket.utf8.count <= ControlProtocol.maxSocketPathBytes else {
             throw SettingsError(key: "socket", message: "path is \(settings.socket.utf8.count) bytes; Linux allows \(ControlProtocol.maxSocketPathBytes)")
@@ -107,6 +115,7 @@ public struct DaemonSettings: Sendable {
             ("max_file_size", "\(maxFileSize)"), ("batch_size", "\(batchSize)"), ("log_level", logLevel),
             ("min_file_age", "\(minFileAge)"), ("exclude", exclude ?? "(none)"), ("socket_group", socketGroup ?? "(the daemon's)"),
             ("control_idle_timeout", "\(controlIdleTimeout)"), ("control_max_connections", "\(controlMaxConnections)"),
+            ("retention_days", "\(retentionDays)"), ("retention_delete", "\(retentionDelete)"),
         ].map { "\($0.0): \($0.1)" }.joined(separator: "\n")
     }
 }
@@ -124,7 +133,7 @@ extension ConfigReader {
     /// that does not parse is an error naming the key, never a silent fall-back to the default.
     fileprivate func value<T>(_ key: String, default defaultValue: T, parse: (String) -> T?) throws(SettingsError) -> T {
         guard let text = string(forKey: ConfigKey(key)) ?? int(forKey: ConfigKey(key)).map(String.init)
-            ?? double(forKey: ConfigKey(key)).map({ String($0) })
+            ?? double(forKey: ConfigKey(key)).map({ String($0) }) ?? bool(forKey: ConfigKey(key)).map({ String($0) })
         else { return defaultValue }
         guard let value = parse(text.trimmingCharacters(in: .whitespaces)) else {
             throw SettingsError(key: key, message: "invalid value \"\(text)\"")

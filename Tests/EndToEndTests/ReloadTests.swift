@@ -1,3 +1,4 @@
+@testable import ArticleStore
 import ControlProtocol
 import Foundation
 import Glibc
@@ -34,6 +35,32 @@ import Testing
         #expect(bad.text.contains("reload failed") && bad.text.contains("\"max_distance\""), "\(bad.text)")
         #expect(try daemon.status().maxDistance == 5, "the running configuration stays")
         #expect(try daemon.status().state == "running")
+        #expect(try daemon.stop() == 0)
+    }
+}
+
+@Suite(.serialized) struct RetentionEndToEndTests {
+    /// With a one-day window, an article received ten days ago no longer makes a near copy a
+    /// duplicate, while an exact copy still is one.
+    @Test func theDedupWindowAppliesAtStart() throws {
+        let workspace = try Workspace()
+        try workspace.dropSeeds()
+        #expect(try run(Binaries.daemon, ["--once", "--inbox", workspace.inbox.path, "--store", workspace.store]).status == 0)
+        let store = try Store(path: workspace.store)
+        try store.pool.write { db in
+            try db.execute(sql: "UPDATE article SET received_at = received_at - 10 * 86400000 WHERE id = 1")
+        }
+        try store.close()
+
+        let daemon = try RunningDaemon(workspace, environment: ["NEWSDEDUP_RETENTION_DAYS": "1"])
+        try workspace.drop("edited.txt", try Seeds.editedFirst())
+        try workspace.drop("copy.txt", try Seeds.bytes(Seeds.names[0]))
+        let status = try daemon.waitForProcessed(7)
+        #expect(status.articles == 6, "the near copy of an article out of the window is a new article")
+        #expect(status.exactDuplicates == 1)
+        #expect(status.nearDuplicates == 0)
+        #expect(daemon.log.contains("left_index=1"))
+        #expect(try ctl(workspace, "check").status == 0)
         #expect(try daemon.stop() == 0)
     }
 }
