@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
-# Installs what a fresh machine lacks to build newsdedup: the system C libraries we link
-# (SQLite for GRDB, zlib). Swift itself must already be on PATH. Safe to run again.
+# Installs what a fresh machine lacks to build and test newsdedup: the system C libraries we
+# link (SQLite for GRDB, zlib) and the tools some tests drive (systemd-analyze for the unit,
+# mkfs.ext4 and loop mounts for the read-only store, setpriv and script). Swift itself must
+# already be on PATH. Safe to run again.
 set -euo pipefail
 
 need=()
 for pkg in libsqlite3-dev zlib1g-dev; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
+command -v systemd-analyze >/dev/null || need+=(systemd)
+command -v mkfs.ext4 >/dev/null || need+=(e2fsprogs)
+command -v setpriv >/dev/null && command -v script >/dev/null || need+=(util-linux)
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing ${need[*]}"
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi

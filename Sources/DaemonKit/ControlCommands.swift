@@ -23,7 +23,7 @@ struct ControlCommands: Sendable {
         switch request.command {
         case .status: try send(status())
         case .show: try send(show(request))
-        case .export: try export(request, send: send)  // `follow` is run by followExport
+        case .export: try export(request, send: send)  // with `follow`, see ControlConnectionHandler
         case .similar: try similar(request, send: send)
         case .duplicates: try duplicates(request, send: send)
         case .check: try send(check())

@@ -1,0 +1,124 @@
+import ArticleStore
+import ControlProtocol
+import DedupCore
+import Foundation
+import InboxScanner
+import Logging
+
+extension IngestPipeline {
+    // MARK: - Processing a batch
+
+    /// Returns false when the store failed and the pass must stop.
+    func process(_ batch: some Collection<FileName>, into summary: inout DrainSummary) -> Bool {
+        var items: [(name: FileName, item: IngestItem)] = []
+        for name in batch {
+            switch metrics.time(.prepare, { prepare(name) }) {
+            case .success(let item):
+                items.append((name, item))
+            case .failure(.changedWhileReading):
+                summary.changing += 1
+                logger.notice("changed while being read; left claimed for a later pass", metadata: ["file": "\(name.display)"])
+            case .failure(let rejection):
+                quarantine(name, reason: rejection.description, into: &summary)
+                metrics.countQuarantine(rejection.label)
+            }
+        }
+        guard !items.isEmpty else { return true }
+
+        let outcomes: [IngestOutcome]
+        do {
+            outcomes = try metrics.time(.commit) { () throws(StoreError) -> [IngestOutcome] in
+                try store.use { store throws(StoreError) in
+                    try store.ingest(items.map(\.item), maxDistance: settings.maxDistance)
+                }
+            }
+        } catch {
+            // Close it: a store held open would keep the file system from being repaired.
+            store.release()
+            if error.isFatal { logger.critical("store invariant broken", metadata: ["error": "\(error)"]) }
+            logger.error("store write failed; files stay claimed for the next pass",
+                         metadata: ["error": "\(error)", "files": "\(items.count)"])
+            state.degrade(error.description)
+            summary.deferred += items.count
+            return false
+        }
+        state.recover()
+        if let totals = try? store.use(reopen: false, { store throws(StoreError) in try store.totals() }) {
+            state.remember(totals)
+        }
+        commits += 1
+        if commits == exitAfterCommit { _exit(86) }
+        state.noteCommit(files: items.count)
+        for ((name, item), outcome) in zip(items, outcomes) {
+            log(outcome, item: item)
+            switch outcome {
+            case .stored: summary.stored += 1; metrics.countFile("stored")
+            case .duplicate(_, _, .exact, _, _): summary.exactDuplicates += 1; metrics.countFile("exact")
+            case .duplicate: summary.nearDuplicates += 1; metrics.countFile("near")
+            case .alreadyIngested: summary.recovered += 1; metrics.countFile("recovered")
+            }
+            do {
+                try processing.move(name, to: processed)
+            } catch {
+                // Committed; the next pass sees the claim key and only moves it.
+                logger.error("committed but not moved", metadata: ["file": "\(name.display)", "error": "\(error)"])
+                state.note(error: "\(error)")
+            }
+        }
+        return true
+    }
+
+    func prepare(_ name: FileName) -> Result<IngestItem, FileRejection> {
+        do throws(FileRejection) {
+            let contents = try processing.read(name, cap: settings.maxFileSize)
+            let decoded: (text: String, encoding: SourceEncoding)
+            do {
+                decoded = try TextDecoder.decode(contents.bytes)
+            } catch {
+                let label = switch error {
+                case .empty: "empty"
+                case .nulByte: "binary"
+                case .invalidUTF8, .oddUTF16Length, .invalidUTF16: "invalid_encoding"
+                }
+                throw .undecodable(label: label, why: error.description)
+            }
+            let fingerprint: Fingerprint
+            do {
+                fingerprint = try fingerprinter.fingerprint(of: decoded.text)
+            } catch {
+                throw .undecodable(label: "no_words", why: error.description)
+            }
+            return .success(IngestItem(
+                source: name.display, claimKey: contents.status.identity, bytes: contents.bytes,
+                encoding: decoded.encoding, fingerprint: fingerprint, receivedAt: Self.nowMilliseconds()))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    func quarantine(_ name: FileName, reason: String, into summary: inout DrainSummary) {
+        let now = Self.nowMilliseconds()
+        do {
+            let placed = try quarantine.admit(name, from: processing, reason: reason, at: RFC3339.string(fromMilliseconds: now))
+            summary.quarantined += 1
+            metrics.countFile("quarantined")
+            logger.warning("quarantined", metadata: ["file": "\(name.display)", "as": "\(placed.display)", "reason": "\(reason)"])
+            try store.use { store throws(StoreError) in try store.recordQuarantine(name: name.display, reason: reason, at: now) }
+        } catch {
+            logger.error("quarantine failed; file stays in processing/", metadata: ["file": "\(name.display)", "error": "\(error)"])
+            state.note(error: "\(error)")
+        }
+    }
+
+    func log(_ outcome: IngestOutcome, item: IngestItem) {
+        let file = Logger.MetadataValue.string(item.source)
+        switch outcome {
+        case .stored(let id, let seq):
+            logger.info("stored", metadata: ["file": file, "id": "\(id)", "seq": "\(seq)", "simhash": "\(item.fingerprint.simhashHex)"])
+        case .duplicate(let id, let of, let kind, let distance, let seq):
+            logger.info("duplicate", metadata: ["file": file, "kind": "\(kind.rawValue)", "of": "\(of)", "distance": "\(distance)", "duplicate_id": "\(id)", "seq": "\(seq)"])
+        case .alreadyIngested(let seq):
+            logger.notice("already committed before a restart; moving it", metadata: ["file": file, "seq": "\(seq)"])
+        }
+    }
+}

@@ -1,0 +1,53 @@
+import Glibc
+import InboxScanner
+import Logging
+
+extension IngestPipeline {
+    // MARK: - Claiming
+
+    /// Lists the inbox once and asks the settle gate which files are complete. Dotfiles,
+    /// `*.tmp`, `*.part`, the exclude glob and subdirectories are never touched.
+    func readyInInbox() -> (ready: [FileName], settling: Int, oldest: Int64?) {
+        let listing: [(name: FileName, status: EntryStatus)]
+        do {
+            listing = try inbox.listing()
+        } catch {
+            logger.error("cannot list inbox", metadata: ["error": "\(error)"])
+            state.note(error: "\(error)")
+            return ([], 0, nil)
+        }
+        var candidates: [(name: FileName, signature: SettleGate.Signature)] = []
+        for (name, status) in listing where !name.isIgnored {
+            if let exclude = settings.exclude, name.matches(glob: exclude) { continue }
+            if status.kind == .directory {
+                if reportedSkips.insert(name).inserted {
+                    logger.warning("skipping subdirectory in inbox", metadata: ["file": "\(name.display)"])
+                }
+                continue
+            }
+            candidates.append((name, SettleGate.Signature(status)))
+        }
+        gate.minimumAge = settings.minFileAge
+        let elapsed = ContinuousClock.now - clockStart
+        let now = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let (ready, settling) = gate.ready(candidates, now: now)
+        return (ready, settling, candidates.map(\.signature.modified).min())
+    }
+
+    /// Renames the files into processing/. A rename is atomic: a file is claimed whole or not at
+    /// all, and a producer's later rename onto the same name cannot touch the claimed one.
+    func claim(_ names: some Collection<FileName>) -> [FileName] {
+        var claimed: [FileName] = []
+        for name in names {
+            do {
+                claimed.append(try inbox.move(name, to: processing))
+            } catch where error.errno == ENOENT {
+                continue  // taken away meanwhile
+            } catch {
+                logger.error("cannot claim file", metadata: ["file": "\(name.display)", "error": "\(error)"])
+                state.note(error: "\(error)")
+            }
+        }
+        return claimed
+    }
+}
