@@ -14,6 +14,7 @@ let package = Package(
     products: [
         .executable(name: "newsdedupd", targets: ["newsdedupd"]),
         .executable(name: "newsdedupctl", targets: ["newsdedupctl"]),
+        .executable(name: "newsdedup-bench", targets: ["newsdedup-bench"]),
         .library(name: "DedupCore", targets: ["DedupCore"]),
     ],
     dependencies: [
@@ -84,8 +85,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // Helpers shared by the test targets: the seeds, a seeded generator, a raw socket.
+        // Helpers shared by the test targets and the benchmark: the seeds, a seeded generator,
+        // an article generator, a raw socket.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
+
+        // Release-mode benchmarks (scripts/bench.sh).
+        .executableTarget(
+            name: "newsdedup-bench", dependencies: ["DedupCore", "TestSupport"], path: "Benchmarks",
+            swiftSettings: swiftSettings),
 
         .testTarget(name: "DedupCoreTests", dependencies: ["DedupCore", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(

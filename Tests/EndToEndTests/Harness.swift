@@ -186,28 +186,3 @@ func configure(_ process: Process, _ workspace: Workspace, extra: [String] = [],
     process.standardError = FileHandle.nullDevice
 }
 
-/// Article-like files for load and crash tests: random running text from the seeds' words
-/// (Devanagari, Bengali, Turkish), 3-8 KB, reproducible from `seed`.
-struct ArticleFactory {
-    var rng: SeededGenerator
-    let vocabularies: [[Substring]]
-
-    init(seed: UInt64) throws {
-        rng = SeededGenerator(seed: seed)
-        vocabularies = try Seeds.names.map { name in
-            let text = String(decoding: try Seeds.bytes(name), as: UTF8.self)
-            return text.split(whereSeparator: { $0.isWhitespace || ".,:;!?।॥\"'()".contains($0) })
-        }
-    }
-
-    mutating func article() -> Data {
-        let words = vocabularies[Int(rng.next() % UInt64(vocabularies.count))]
-        let target = 3000 + Int(rng.next() % 5000)
-        var text = ""
-        while text.utf8.count < target {
-            let length = 8 + Int(rng.next() % 12)
-            text += (0..<length).map { _ in String(words[Int(rng.next() % UInt64(words.count))]) }.joined(separator: " ") + ".\n"
-        }
-        return Data(text.utf8)
-    }
-}

@@ -1,0 +1,122 @@
+import DedupCore
+import Foundation
+import TestSupport
+
+/// `scripts/bench.sh [--full]`: release-mode figures for the performance work (issue 6).
+/// Prints the machine, then each measurement; sizes are small by default.
+@main
+struct Benchmark {
+    static func main() throws {
+        let full = CommandLine.arguments.contains("--full")
+        let files = full ? 20_000 : 2_000
+        print("newsdedup benchmark: \(files) generated articles (3-8 KB; Hindi, Turkish, Bengali words), release build")
+        print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, "
+            + "\(ProcessInfo.processInfo.physicalMemory >> 30) GiB, \(cpuModel())\n")
+
+        var factory = try ArticleFactory(seed: 2026)
+        let corpus = (0..<files).map { _ in factory.article() }
+        let scripts: [(name: String, vocabularies: [Int])] = [("Devanagari", [0, 1, 2]), ("Latin (Turkish)", [3]), ("Bengali", [4])]
+        var perScript: [String: [Data]] = [:]
+        for script in scripts {
+            perScript[script.name] = (0..<200).map { index in factory.article(vocabulary: script.vocabularies[index % script.vocabularies.count]) }
+        }
+
+        print("stage                          figure")
+        let fingerprinter = Fingerprinter()
+        for script in scripts {
+            let texts = perScript[script.name]!.map { String(decoding: $0, as: UTF8.self) }
+            let bytes = texts.map(\.utf8.count).reduce(0, +)
+            let seconds = time { for text in texts { _ = try? fingerprinter.fingerprint(of: text) } }
+            row("fingerprint, \(script.name)", String(format: "%.1f MB/s (one core)", Double(bytes) / seconds / 1e6))
+        }
+        for script in scripts {
+            let texts = perScript[script.name]!
+            let raw = texts.map(\.count).reduce(0, +)
+            var stored = 0
+            let seconds = time { for text in texts { stored += (try? ZlibCodec.compress(Array(text)).count) ?? 0 } }
+            row("zlib level 6, \(script.name)", String(format: "%.1f MB/s, stored %.2f × raw", Double(raw) / seconds / 1e6, Double(stored) / Double(raw)))
+        }
+        let rawTotal = corpus.map(\.count).reduce(0, +)
+        let zlibSeconds = time { for text in corpus { _ = try? ZlibCodec.compress(Array(text)) } }
+        let ceiling = Double(files) / zlibSeconds
+        row("zlib alone, whole corpus", String(format: "%.0f articles/s, %.1f MB/s (the ceiling)", ceiling, Double(rawTotal) / zlibSeconds / 1e6))
+
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("nd-bench-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let ours = try endToEnd(corpus, in: scratch.appendingPathComponent("ours"))
+        row("newsdedupd --once", String(format: "%.0f articles/s, %.1f MB/s, %.0f %% of the zlib ceiling",
+                                        Double(files) / ours, Double(rawTotal) / ours / 1e6, 100 * Double(files) / ours / ceiling))
+        if let python = try pythonBaseline(corpus, in: scratch.appendingPathComponent("python")) {
+            row("Python simhash + sqlite3 + zlib", String(format: "%.0f articles/s; newsdedupd is %.1f× faster",
+                                                         Double(files) / python, python / ours))
+        } else {
+            row("Python simhash + sqlite3 + zlib", "skipped: pip install simhash")
+        }
+    }
+
+    static func row(_ stage: String, _ figure: String) {
+        print(stage.padding(toLength: 31, withPad: " ", startingAt: 0) + figure)
+    }
+
+    static func time(_ body: () -> Void) -> Double {
+        let start = ContinuousClock.now
+        body()
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+
+    /// Writes the corpus into an inbox (by rename) and times `newsdedupd --once` on it.
+    static func endToEnd(_ corpus: [Data], in root: URL) throws -> Double {
+        let inbox = try fill(corpus, root)
+        let daemon = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("newsdedupd")
+        let process = Process()
+        process.executableURL = daemon
+        process.arguments = ["--once", "--inbox", inbox.path, "--store", root.appendingPathComponent("store.sqlite").path]
+        process.environment = ["NEWSDEDUP_MIN_FILE_AGE": "0", "NEWSDEDUP_LOG_LEVEL": "error"]
+        process.standardOutput = FileHandle.nullDevice
+        let start = ContinuousClock.now
+        try process.run()
+        process.waitUntilExit()
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+
+    static func pythonBaseline(_ corpus: [Data], in root: URL) throws -> Double? {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("scripts/python_baseline.py")
+        let probe = Process()
+        probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        probe.arguments = ["python3", "-c", "import simhash"]
+        probe.standardError = FileHandle.nullDevice
+        try probe.run()
+        probe.waitUntilExit()
+        guard probe.terminationStatus == 0 else { return nil }
+        let inbox = try fill(corpus, root)
+        let out = Pipe()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script.path, inbox.path, root.appendingPathComponent("store.sqlite").path]
+        process.standardOutput = out
+        try process.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return text.split(separator: " ").last.flatMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+    }
+
+    static func fill(_ corpus: [Data], _ root: URL) throws -> URL {
+        let inbox = root.appendingPathComponent("inbox")
+        try FileManager.default.createDirectory(at: inbox, withIntermediateDirectories: true)
+        for (index, data) in corpus.enumerated() {
+            let name = String(format: "a-%06d.txt", index)
+            try data.write(to: root.appendingPathComponent(name))
+            try FileManager.default.moveItem(at: root.appendingPathComponent(name), to: inbox.appendingPathComponent(name))
+        }
+        return inbox
+    }
+
+    static func cpuModel() -> String {
+        let info = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        return info.split(separator: "\n").first { $0.hasPrefix("model name") }?.split(separator: ":").last
+            .map { $0.trimmingCharacters(in: .whitespaces) } ?? "unknown CPU"
+    }
+}

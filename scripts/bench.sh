@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Release-mode benchmarks: fingerprint MB/s per script, the zlib-only ceiling, newsdedupd
+# --once end to end, and the Python simhash baseline on the same files (pip install simhash).
+#   scripts/bench.sh [--full]     (default 2,000 articles; --full 20,000)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+swift build -c release --product newsdedupd
+swift build -c release --product newsdedup-bench
+.build/release/newsdedup-bench "$@"
