@@ -84,7 +84,7 @@ extension IngestPipeline {
             }
             let fingerprint: Fingerprint
             do {
-                fingerprint = try fingerprinter.fingerprint(of: decoded.text)
+                fingerprint = try fingerprinter.fingerprint(of: decoded.text, cache: &normalizationCache)
             } catch {
                 throw .undecodable(label: "no_words", why: error.description)
             }

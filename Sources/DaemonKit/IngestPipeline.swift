@@ -23,6 +23,8 @@ public final class IngestPipeline: @unchecked Sendable {
     let processed: Directory
     let quarantine: Quarantine
     let fingerprinter = Fingerprinter()
+    /// Used by the one thread that drains, so it needs no lock.
+    var normalizationCache: NormalizationCache? = NormalizationCache()
     var gate: SettleGate
     let clockStart = ContinuousClock.now
     var reportedSkips: Set<FileName> = []

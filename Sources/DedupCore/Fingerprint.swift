@@ -47,7 +47,14 @@ public struct Fingerprinter: Sendable {
     }
 
     public func fingerprint(of text: String) throws(FingerprintError) -> Fingerprint {
-        let tokens = Normalizer.tokens(of: text)
+        var noCache: NormalizationCache? = nil
+        return try fingerprint(of: text, cache: &noCache)
+    }
+
+    /// The same, with a normalisation cache kept by the caller across texts (see
+    /// `NormalizationCache`); the fingerprint is identical with or without it.
+    public func fingerprint(of text: String, cache: inout NormalizationCache?) throws(FingerprintError) -> Fingerprint {
+        let tokens = Normalizer.tokens(of: text, cache: &cache)
         guard !tokens.isEmpty else { throw .noWords }
         let canonical = Normalizer.canonicalText(of: tokens)
         return Fingerprint(

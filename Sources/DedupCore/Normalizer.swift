@@ -19,6 +19,14 @@ import Foundation
 public enum Normalizer {
     /// The tokens of `text`, in order.
     public static func tokens(of text: String) -> [String] {
+        var noCache: NormalizationCache? = nil
+        return tokens(of: text, cache: &noCache)
+    }
+
+    /// The same, remembering what each non-ASCII segment normalised to: words repeat a great
+    /// deal in news text, and a repeated word then skips Foundation's NFKC altogether. The cache
+    /// is keyed by the segment exactly as it appeared, so the result cannot differ.
+    public static func tokens(of text: String, cache: inout NormalizationCache?) -> [String] {
         var tokens: [String] = []
         tokens.reserveCapacity(text.utf8.count / 6)
         var segment = String.UnicodeScalarView()
@@ -29,7 +37,14 @@ public enum Normalizer {
             if segmentIsASCII {
                 tokens.append(asciiLowercased(segment))
             } else {
-                appendNormalized(String(segment), to: &tokens)
+                let key = String(segment)
+                if let known = cache?.entries[key] {
+                    tokens.append(contentsOf: known)
+                } else {
+                    let start = tokens.count
+                    appendNormalized(key, to: &tokens)
+                    cache?.remember(key, Array(tokens[start...]))
+                }
             }
             segment.removeAll(keepingCapacity: true)
             segmentIsASCII = true
@@ -152,5 +167,25 @@ public enum Normalizer {
             }
         }
         flush()
+    }
+}
+
+/// What non-ASCII segments normalised to, bounded: cleared when it reaches `capacity` entries,
+/// which keeps the most common words (they come back at once) at a fixed memory cost.
+public struct NormalizationCache: Sendable {
+    public let capacity: Int
+    var entries: [String: [String]] = [:]
+
+    /// Segments remembered now.
+    public var count: Int { entries.count }
+
+    public init(capacity: Int = 200_000) {
+        self.capacity = capacity
+        entries.reserveCapacity(min(capacity, 4096))
+    }
+
+    mutating func remember(_ segment: String, _ tokens: [String]) {
+        if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
+        entries[segment] = tokens
     }
 }

@@ -76,3 +76,20 @@ import Testing
         #expect(one.simhash != 0)
     }
 }
+
+@Suite struct NormalizationCacheTests {
+    /// One cache shared across every sample and seed, in NFC and NFD, twice over: the
+    /// fingerprints are those computed without it.
+    @Test func aSharedCacheNeverChangesAFingerprint() throws {
+        let fingerprinter = Fingerprinter()
+        var cache: NormalizationCache? = NormalizationCache(capacity: 50)
+        var texts = Array(ScriptSamples.texts.values) + (try Seeds.names.map { try Seeds.text($0) })
+        texts += texts.map(\.decomposedStringWithCanonicalMapping)
+        for _ in 0..<2 {
+            for text in texts {
+                #expect(try fingerprinter.fingerprint(of: text, cache: &cache) == fingerprinter.fingerprint(of: text))
+            }
+        }
+        #expect((cache?.count ?? 0) <= 50, "bounded")
+    }
+}
