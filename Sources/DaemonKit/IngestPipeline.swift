@@ -58,11 +58,18 @@ public final class IngestPipeline: @unchecked Sendable {
     /// says it is ready.
     public func recoverClaimed() -> DrainSummary {
         var summary = DrainSummary()
+        _ = processClaimed(shouldStop: { false }, into: &summary)
+        return summary
+    }
+
+    /// Processes whatever sits in processing/ (a crash, a store fault, a writer still at it).
+    /// Returns false when it stopped early: asked to, or the store failed.
+    private func processClaimed(shouldStop: () -> Bool, into summary: inout DrainSummary) -> Bool {
         let leftovers = (try? processing.entries().filter { !$0.isIgnored }) ?? []
         for chunk in leftovers.chunked(settings.batchSize) {
-            guard process(chunk, into: &summary) else { break }
+            guard !shouldStop(), process(chunk, into: &summary) else { return false }
         }
-        return summary
+        return true
     }
 
     /// Files renamed into the inbox are complete: claim them without waiting (inotify says so).
@@ -95,10 +102,7 @@ public final class IngestPipeline: @unchecked Sendable {
                 return summary
             }
         }
-        let leftovers = (try? processing.entries().filter { !$0.isIgnored }) ?? []
-        for chunk in leftovers.chunked(settings.batchSize) {
-            guard !shouldStop(), process(chunk, into: &summary) else { return summary }
-        }
+        guard processClaimed(shouldStop: shouldStop, into: &summary) else { return summary }
         while !shouldStop() {
             let (ready, settling, oldest) = readyInInbox()
             summary.settling = settling
