@@ -50,6 +50,11 @@ private struct Envelope: Decodable {
 public struct ErrorReplyReason: Error, Sendable, Equatable {
     public var code: ErrorCode
     public var message: String
+
+    public init(code: ErrorCode, message: String) {
+        self.code = code
+        self.message = message
+    }
 }
 
 /// RFC 3339 timestamps in UTC with milliseconds, from milliseconds since 1970.

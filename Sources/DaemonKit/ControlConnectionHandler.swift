@@ -44,19 +44,21 @@ final class ControlConnectionHandler: ChannelInboundHandler, RemovableChannelHan
             return
         }
         busy = true
-        let frame = pending.removeFirst()
+        // Decoded once, here: the result both routes the request and is answered.
+        let request = Self.decode(pending.removeFirst())
+        let isFollow = (try? request.get()).map { $0.command == .export && $0.follow == true } ?? false
         let channel = context.channel
         let commands = self.commands
         let access = self.access
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         let work: EventLoopFuture<Void>
-        if Self.isFollow(frame) {
+        if isFollow {
             work = followers.run(on: context.eventLoop) {
-                try Self.answer(frame, commands: commands, access: access, channel: channel)
+                try Self.answer(request, commands: commands, access: access, channel: channel)
             }
         } else {
             work = readers.runIfActive(eventLoop: context.eventLoop) {
-                try commands.metrics.time(.query) { try Self.answer(frame, commands: commands, access: access, channel: channel) }
+                try commands.metrics.time(.query) { try Self.answer(request, commands: commands, access: access, channel: channel) }
             }
         }
         work.whenComplete { result in
@@ -76,8 +78,19 @@ final class ControlConnectionHandler: ChannelInboundHandler, RemovableChannelHan
         }
     }
 
-    /// Runs on a reader thread: decodes the request, runs the command, writes its replies.
-    private static func answer(_ frame: FramedLine, commands: ControlCommands, access: PeerAccess, channel: any Channel) throws {
+    /// A request, or the error reply it deserves (too long, malformed, wrong version, unknown).
+    private static func decode(_ frame: FramedLine) -> Result<Request, ErrorReplyReason> {
+        switch frame {
+        case .tooLong:
+            .failure(ErrorReplyReason(code: .requestTooLong, message: "request longer than \(ControlProtocol.maxRequestBytes) bytes"))
+        case .line(let buffer):
+            WireCoding.request(from: buffer.readableBytesView)
+        }
+    }
+
+    /// Runs on a reader (or follower) thread: runs the command, writes its replies.
+    private static func answer(_ request: Result<Request, ErrorReplyReason>, commands: ControlCommands, access: PeerAccess,
+                               channel: any Channel) throws {
         var unflushed = 0
         var last: EventLoopFuture<Void>?
         func send(_ response: Response) throws {
@@ -90,32 +103,22 @@ final class ControlConnectionHandler: ChannelInboundHandler, RemovableChannelHan
                 unflushed = 0
             }
         }
-        switch frame {
-        case .tooLong:
-            try send(.error(.requestTooLong, "request longer than \(ControlProtocol.maxRequestBytes) bytes"))
-        case .line(let buffer):
-            switch WireCoding.request(from: buffer.readableBytesView) {
-            case .failure(let reason): try send(.error(reason.code, reason.message))
-            case .success(let request) where request.command.isMutating && !access.mayChange:
-                try send(.error(.permissionDenied, "\(request.command.rawValue) is for root and the daemon's user (you are uid \(access.uid))"))
-            case .success(let request) where request.command == .export && request.follow == true:
-                try commands.export(request, isConnected: { channel.isActive }, send: { response in
-                    try send(response)
-                    // A follower's records go out as they come, not a page at a time.
-                    channel.flush()
-                })
-            case .success(let request): try commands.handle(request, send: send)
-            }
+        switch request {
+        case .failure(let reason):
+            try send(.error(reason.code, reason.message))
+        case .success(let request) where request.command.isMutating && !access.mayChange:
+            try send(.error(.permissionDenied, "\(request.command.rawValue) is for root and the daemon's user (you are uid \(access.uid))"))
+        case .success(let request) where request.command == .export && request.follow == true:
+            try commands.export(request, isConnected: { channel.isActive }, send: { response in
+                try send(response)
+                // A follower's records go out as they come, not a page at a time.
+                channel.flush()
+            })
+        case .success(let request):
+            try commands.handle(request, send: send)
         }
         channel.flush()
         try last?.wait()
-    }
-
-    private static func isFollow(_ frame: FramedLine) -> Bool {
-        guard case .line(let buffer) = frame, case .success(let request) = WireCoding.request(from: buffer.readableBytesView) else {
-            return false
-        }
-        return request.command == .export && request.follow == true
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
