@@ -87,7 +87,7 @@ let package = Package(
 
         // Helpers shared by the test targets and the benchmark: the seeds, a seeded generator,
         // an article generator, a raw socket.
-        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
+        .target(name: "TestSupport", dependencies: ["ControlProtocol"], path: "Tests/TestSupport", swiftSettings: swiftSettings),
 
         // Release-mode benchmarks (scripts/bench.sh).
         .executableTarget(

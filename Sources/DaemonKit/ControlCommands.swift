@@ -48,7 +48,7 @@ struct ControlCommands: Sendable {
     func status() -> Response {
         let totals: StoreTotals
         do {
-            totals = try store.use(reopen: false) { store throws(StoreError) in try store.totals() }
+            totals = try read { store throws(StoreError) in try store.totals() }
             state.remember(totals)
         } catch {
             totals = state.lastTotals

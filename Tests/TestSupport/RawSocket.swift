@@ -1,28 +1,16 @@
+import ControlProtocol
 public import Foundation
 import Glibc
 
 /// A Unix stream socket driven by hand, for sending what no well-behaved client would.
 public enum RawSocket {
-    /// Fills a `sockaddr_un` for `path` and calls `body` with it.
-    static func withAddress<T>(_ path: String, _ body: (UnsafePointer<sockaddr>, socklen_t) -> T) -> T {
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            raw.copyBytes(from: Array(path.utf8))
-            raw[path.utf8.count] = 0
-        }
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-    }
-
     /// A connected descriptor, or -1. Reads time out after 20 s, so a daemon that never answers
     /// fails a test instead of hanging it.
     public static func connect(_ path: String) -> Int32 {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         var timeout = timeval(tv_sec: 20, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        guard withAddress(path, { Glibc.connect(fd, $0, $1) }) == 0 else {
+        guard UnixSocketAddress.with(path, { Glibc.connect(fd, $0, $1) }) == 0 else {
             close(fd)
             return -1
         }
@@ -33,7 +21,7 @@ public enum RawSocket {
     public static func bindFile(at path: String) -> Bool {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
-        return withAddress(path) { bind(fd, $0, $1) } == 0
+        return UnixSocketAddress.with(path) { bind(fd, $0, $1) } == 0
     }
 
     /// Sends the chunks, half-closes, and returns the reply lines.
@@ -73,16 +61,7 @@ public final class NotifyListener {
         fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
         var timeout = timeval(tv_sec: 0, tv_usec: 100_000)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var storage = sockaddr_un()
-        storage.sun_family = sa_family_t(AF_UNIX)
-        var bytes = Array(address.utf8)
-        let abstract = bytes.first == UInt8(ascii: "@")
-        if abstract { bytes[0] = 0 }
-        withUnsafeMutableBytes(of: &storage.sun_path) { $0.copyBytes(from: bytes) }
-        let length = MemoryLayout<sa_family_t>.size + bytes.count + (abstract ? 0 : 1)
-        _ = withUnsafePointer(to: &storage) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(length)) }
-        }
+        _ = UnixSocketAddress.with(address) { bind(fd, $0, $1) }
     }
 
     deinit { close(fd) }
