@@ -62,7 +62,13 @@ def script_share(text, lang):
             "tr": o < 0x250,
             "en": o < 0x80,
         }[lang]
-    return sum(1 for c in letters if ok(c)) / len(letters)
+    share = sum(1 for c in letters if ok(c)) / len(letters)
+    if lang == "tr":
+        # Latin alone does not tell Turkish from the untranslated English paragraphs: require
+        # the letters only Turkish uses, at the density Turkish prose has them (about 6 %).
+        turkish = sum(1 for c in letters if c in "çğıöşüÇĞİÖŞÜ") / len(letters)
+        return share if turkish >= 0.03 else 0.0
+    return share
 
 
 def paragraphs_to_docs(paragraphs, lang, low=300, high=1500, target=(450, 900), rng=None):
