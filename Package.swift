@@ -70,7 +70,7 @@ let package = Package(
         .executableTarget(
             name: "newsdedupd",
             dependencies: [
-                "DaemonKit",
+                "DaemonKit", "DedupCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -87,11 +87,12 @@ let package = Package(
 
         // Helpers shared by the test targets and the benchmark: the seeds, a seeded generator,
         // an article generator, a raw socket.
-        .target(name: "TestSupport", dependencies: ["ControlProtocol"], path: "Tests/TestSupport", swiftSettings: swiftSettings),
+        .target(name: "TestSupport", dependencies: ["ControlProtocol", "DedupCore"], path: "Tests/TestSupport", swiftSettings: swiftSettings),
 
         // Release-mode benchmarks (scripts/bench.sh).
         .executableTarget(
             name: "newsdedup-bench", dependencies: ["DedupCore", "TestSupport"], path: "Benchmarks",
+            exclude: ["Quality"],
             swiftSettings: swiftSettings),
 
         .testTarget(name: "DedupCoreTests", dependencies: ["DedupCore", "TestSupport"], swiftSettings: swiftSettings),

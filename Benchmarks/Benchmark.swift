@@ -4,9 +4,14 @@ import TestSupport
 
 /// `scripts/bench.sh [--full]`: release-mode figures for the performance work (issue 6).
 /// Prints the machine, then each measurement; sizes are small by default.
+/// `scripts/bench.sh quality [--explore]`: the near-duplicate quality report (issue 5).
 @main
 struct Benchmark {
     static func main() throws {
+        if CommandLine.arguments.dropFirst().first == "quality" {
+            try QualityBenchmark.run(arguments: Array(CommandLine.arguments.dropFirst(2)))
+            return
+        }
         let full = CommandLine.arguments.contains("--full")
         let files = full ? 20_000 : 2_000
         print("newsdedup benchmark: \(files) generated articles (3-8 KB; Hindi, Turkish, Bengali words), release build")

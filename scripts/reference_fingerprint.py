@@ -3,10 +3,12 @@
 Tests/DedupCoreTests. Written from the rules in Normalizer.swift, not from its code: Python's
 unicodedata for NFKC and categories, PyPI's xxhash for XXH64, hashlib for SHA-256.
 
-usage: reference_fingerprint.py FILE...     prints sha256, simhash, token count per file
+usage: reference_fingerprint.py FILE...     prints sha256, simhash, token count, lead simhash per file
        reference_fingerprint.py --text TEXT
 """
 import hashlib
+import html.entities
+import re
 import struct
 import sys
 import unicodedata
@@ -125,10 +127,39 @@ def simhash(feats):
     return result
 
 
+LEAD_TOKENS = 128
+NAMED = {"amp", "lt", "gt", "quot", "apos", "nbsp", "ndash", "mdash", "hellip", "laquo", "raquo", "lsquo",
+         "rsquo", "ldquo", "rdquo", "sbquo", "bdquo", "copy", "reg", "trade", "shy", "zwj", "zwnj", "lrm", "rlm",
+         "bull", "middot", "deg", "euro", "pound", "yen", "times", "thinsp", "ensp", "emsp"}
+TAG = re.compile(r"<[A-Za-z/!?][^<>]{0,1998}>")
+SCRIPT = re.compile(r"<(script|style)\b[^<>]*>.*?(</\1\s*>|\Z)", re.S | re.I)
+REF = re.compile(r"&(#[xX][0-9A-Fa-f]+|#[0-9]+|[A-Za-z]+);")
+
+
+def plain_text(text):
+    """Markup rules (Markup.swift): script/style elements dropped, tags become a space,
+    the listed character references decoded."""
+    if "<" not in text and "&" not in text:
+        return text
+    text = SCRIPT.sub(" ", text)
+    text = TAG.sub(" ", text)
+
+    def ref(m):
+        body = m.group(1)
+        if body[0] == "#":
+            value = int(body[2:], 16) if body[1] in "xX" else int(body[1:])
+            return chr(value) if value <= 0x10FFFF and not 0xD800 <= value <= 0xDFFF else m.group(0)
+        return html.entities.html5[body + ";"] if body in NAMED else m.group(0)
+    return REF.sub(ref, text)
+
+
 def fingerprint(text):
-    toks = tokens(text)
+    """sha256, whole-text simhash, token count, lead simhash (first LEAD_TOKENS tokens)."""
+    toks = tokens(plain_text(text))
     canonical = " ".join(toks)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest(), simhash(features(toks)), len(toks)
+    whole = simhash(features(toks))
+    lead = whole if len(toks) <= LEAD_TOKENS else simhash(features(toks[:LEAD_TOKENS]))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest(), whole, len(toks), lead
 
 
 def decode(raw):
@@ -143,10 +174,10 @@ def decode(raw):
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--text"]:
-        sha, sim, n = fingerprint(sys.argv[2])
-        print(f"{sha} {sim:016x} {n} {tokens(sys.argv[2])}")
+        sha, sim, n, lead = fingerprint(sys.argv[2])
+        print(f"{sha} {sim:016x} {n} {lead:016x} {tokens(plain_text(sys.argv[2]))}")
     else:
         for path in sys.argv[1:]:
             with open(path, "rb") as f:
-                sha, sim, n = fingerprint(decode(f.read()))
-            print(f"{path} {sha} {sim:016x} {n}")
+                sha, sim, n, lead = fingerprint(decode(f.read()))
+            print(f"{path} {sha} {sim:016x} {n} {lead:016x}")

@@ -1,3 +1,4 @@
+import DedupCore
 import GRDB
 
 /// Schema history. A migration's name and body are never edited once shipped: a new change is a
@@ -66,6 +67,23 @@ enum Migrations {
         // Retention deletes feed records; `check` then tells deliberate gaps from lost records.
         migrator.registerMigration("v2-feed-deleted-counter") { db in
             try db.execute(sql: "INSERT OR IGNORE INTO counter(name, value) VALUES ('feed_deleted', 0)")
+        }
+        // Fingerprint algorithm 2: the lead SimHash, indexed like the whole-text one, and the
+        // containment score that confirmed a lead match. Rows of an older store get band keys
+        // of -1 (never probed) until `newsdedupd reindex` computes them.
+        migrator.registerMigration("v3-lead-fingerprint") { db in
+            try db.alter(table: "article") { t in
+                t.add(column: "lead_simhash", .integer).notNull().defaults(to: 0)
+                for band in 0..<BandKey.bandCount {
+                    t.add(column: "lead_band\(band)", .integer).notNull().defaults(to: -1)
+                }
+            }
+            for band in 0..<BandKey.bandCount {
+                try db.create(index: "article_on_lead_band\(band)", on: "article", columns: ["lead_band\(band)"])
+            }
+            try db.alter(table: "duplicate") { t in
+                t.add(column: "containment", .double)
+            }
         }
         return migrator
     }

@@ -14,6 +14,12 @@ struct ArticleRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
     var band1: Int64
     var band2: Int64
     var band3: Int64
+    /// The lead SimHash (see `Fingerprint.leadSimhash`) and its bands.
+    var leadSimhash: Int64
+    var leadBand0: Int64
+    var leadBand1: Int64
+    var leadBand2: Int64
+    var leadBand3: Int64
     /// The file name as received in the inbox.
     var source: String
     /// Milliseconds since 1970, UTC.
@@ -35,6 +41,8 @@ struct ArticleRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case id, sha256, simhash, band0, band1, band2, band3, source
+        case leadSimhash = "lead_simhash", leadBand0 = "lead_band0", leadBand1 = "lead_band1"
+        case leadBand2 = "lead_band2", leadBand3 = "lead_band3"
         case receivedAt = "received_at", encoding, rawSize = "raw_size", storedSize = "stored_size"
         case tokenCount = "token_count", body
     }
@@ -55,6 +63,8 @@ struct DuplicateRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
     var source: String
     var receivedAt: Int64
     var rawSize: Int64
+    /// For a near duplicate matched on its lead: the shingle containment that confirmed it.
+    var containment: Double?
 
     enum Columns {
         static let articleId = Column(CodingKeys.articleId)
@@ -63,7 +73,7 @@ struct DuplicateRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case id, articleId = "article_id", kind, distance, sha256, simhash, source
-        case receivedAt = "received_at", rawSize = "raw_size"
+        case receivedAt = "received_at", rawSize = "raw_size", containment
     }
 }
 

@@ -39,6 +39,8 @@ public struct FeedEntry: Sendable, Equatable {
     public var duplicateOf: Int64?
     public var duplicateKind: DuplicateKind?
     public var distance: Int?
+    /// Set for a near duplicate matched on its lead (see `Verdict`).
+    public var containment: Double? = nil
     public var source: String
     public var sha256: [UInt8]
     public var simhash: UInt64
@@ -115,7 +117,7 @@ extension Store {
             return FeedEntry(
                 seq: seq, kind: .duplicate, id: id, duplicateOf: duplicate.articleId,
                 duplicateKind: duplicate.kind == .exact ? .exact : .near, distance: Int(duplicate.distance),
-                source: duplicate.source, sha256: Array(duplicate.sha256),
+                containment: duplicate.containment, source: duplicate.source, sha256: Array(duplicate.sha256),
                 simhash: UInt64(bitPattern: duplicate.simhash), receivedAt: duplicate.receivedAt, bytes: nil)
         }
     }

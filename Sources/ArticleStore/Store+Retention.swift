@@ -25,7 +25,8 @@ extension Store {
                 var result = RetentionResult()
                 guard delete else {
                     try db.execute(sql: """
-                        UPDATE article SET band0 = -1, band1 = -1, band2 = -1, band3 = -1
+                        UPDATE article SET band0 = -1, band1 = -1, band2 = -1, band3 = -1,
+                            lead_band0 = -1, lead_band1 = -1, lead_band2 = -1, lead_band3 = -1
                         WHERE received_at < ? AND band0 >= 0
                         """, arguments: [cutoff])
                     result.retired = db.changesCount

@@ -44,7 +44,12 @@ public final class Store: Sendable {
     /// identity it must have: then the file must exist and be that store. Reopening after a
     /// fault passes it, so a file system that is not mounted yet cannot make the daemon start
     /// a fresh, empty store beside the real one.
-    public init(path: String, expecting expected: String? = nil) throws(StoreError) {
+    public convenience init(path: String, expecting expected: String? = nil) throws(StoreError) {
+        try self.init(path: path, expecting: expected, checkingParameters: true)
+    }
+
+    /// `checkingParameters: false` is for `reindex` only, which rewrites what the check guards.
+    init(path: String, expecting expected: String?, checkingParameters: Bool) throws(StoreError) {
         self.path = path
         if let expected { try Self.confirmIdentity(path: path, expected: expected) }
         var config = Configuration()
@@ -58,7 +63,7 @@ public final class Store: Sendable {
             pool = try DatabasePool(path: path, configuration: config)
             try Migrations.migrator.migrate(pool)
             identity = try pool.write { db in
-                try Self.checkOrRecordParameters(db)
+                if checkingParameters { try Self.checkOrRecordParameters(db) }
                 return try Self.identity(db)
             }
         } catch {
@@ -103,7 +108,7 @@ public final class Store: Sendable {
                 guard found == expected else {
                     throw StoreError(
                         message: "store was written with \(key)=\(found), this build uses \(expected); "
-                            + "refingerprinting is needed before it can be mixed",
+                            + "stop the daemon and run `newsdedupd reindex` to refingerprint the stored articles",
                         isFatal: true)
                 }
             } else {

@@ -127,8 +127,12 @@ public struct ExportRecord: Codable, Sendable, Equatable {
     public var duplicateOf: Int64?
     /// For a duplicate: "exact" or "near".
     public var duplicateKind: String?
-    /// For a duplicate: Hamming distance of the SimHashes (0 for exact).
+    /// For a duplicate: Hamming distance of the SimHashes (0 for exact; of the lead SimHashes
+    /// when `containment` is set).
     public var distance: Int?
+    /// For a near duplicate matched on its lead: the share of the shorter text's shingles found
+    /// in the other (0-1) that confirmed it; null otherwise.
+    public var containment: Double?
     /// The file name as received.
     public var source: String
     public var sha256: String
@@ -140,7 +144,8 @@ public struct ExportRecord: Codable, Sendable, Equatable {
     public var text: String?
 
     public init(seq: Int64, id: Int64, kind: String, duplicateOf: Int64?, duplicateKind: String?, distance: Int?,
-                source: String, sha256: String, simhash: String, receivedAt: String, text: String?) {
+                containment: Double? = nil, source: String, sha256: String, simhash: String, receivedAt: String, text: String?) {
+        self.containment = containment
         self.seq = seq
         self.id = id
         self.kind = kind
@@ -155,7 +160,7 @@ public struct ExportRecord: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case seq, id, kind, duplicateOf = "duplicate_of", duplicateKind = "duplicate_kind", distance, source
+        case seq, id, kind, duplicateOf = "duplicate_of", duplicateKind = "duplicate_kind", distance, containment, source
         case sha256, simhash, receivedAt = "received_at", text
     }
 
@@ -169,6 +174,7 @@ public struct ExportRecord: Codable, Sendable, Equatable {
         try c.encode(duplicateOf, forKey: .duplicateOf)
         try c.encode(duplicateKind, forKey: .duplicateKind)
         try c.encode(distance, forKey: .distance)
+        try c.encode(containment, forKey: .containment)
         try c.encode(source, forKey: .source)
         try c.encode(sha256, forKey: .sha256)
         try c.encode(simhash, forKey: .simhash)
@@ -182,14 +188,22 @@ public struct MatchRecord: Codable, Sendable, Equatable {
     public var id: Int64
     /// Hamming distance of the SimHashes; 0 with `exact` for the same normalised text.
     public var distance: Int
+    /// Hamming distance of the lead SimHashes.
+    public var leadDistance: Int?
+    /// "exact", "whole" (whole-text SimHash within the threshold) or "lead" (only the lead
+    /// SimHash is: a duplicate only if the texts' shingle containment confirms it).
+    public var basis: String?
     public var exact: Bool
     public var source: String
     public var receivedAt: String
     public var simhash: String
 
-    public init(id: Int64, distance: Int, exact: Bool, source: String, receivedAt: String, simhash: String) {
+    public init(id: Int64, distance: Int, leadDistance: Int? = nil, basis: String? = nil, exact: Bool, source: String,
+                receivedAt: String, simhash: String) {
         self.id = id
         self.distance = distance
+        self.leadDistance = leadDistance
+        self.basis = basis
         self.exact = exact
         self.source = source
         self.receivedAt = receivedAt
@@ -197,7 +211,7 @@ public struct MatchRecord: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, distance, exact, source, receivedAt = "received_at", simhash
+        case id, distance, leadDistance = "lead_distance", basis, exact, source, receivedAt = "received_at", simhash
     }
 }
 
@@ -207,13 +221,17 @@ public struct DuplicateReply: Codable, Sendable, Equatable {
     /// "exact" or "near".
     public var kind: String
     public var distance: Int
+    /// Set when a near duplicate was matched on its lead: the containment that confirmed it.
+    public var containment: Double?
     public var source: String
     public var receivedAt: String
     public var sha256: String
     public var simhash: String
 
-    public init(id: Int64, kind: String, distance: Int, source: String, receivedAt: String, sha256: String, simhash: String) {
+    public init(id: Int64, kind: String, distance: Int, containment: Double? = nil, source: String, receivedAt: String,
+                sha256: String, simhash: String) {
         self.id = id
+        self.containment = containment
         self.kind = kind
         self.distance = distance
         self.source = source
@@ -223,7 +241,7 @@ public struct DuplicateReply: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, kind, distance, source, receivedAt = "received_at", sha256, simhash
+        case id, kind, distance, containment, source, receivedAt = "received_at", sha256, simhash
     }
 }
 

@@ -32,13 +32,21 @@ public struct Request: Codable, Sendable, Equatable {
     /// text (64 hex digits), computed by the client: the text itself would not fit in 4 KiB.
     public var simhash: String?
     public var sha256: String?
+    /// `similar`: the lead fingerprint (16 hex digits), so copies cut short are found too.
+    public var leadSimhash: String?
     /// `backup`: where to write the copy (a path on the daemon's machine; must not exist).
     public var path: String?
     /// `quarantine_retry`: the quarantined file's name, as `quarantine_list` shows it.
     public var name: String?
 
+    enum CodingKeys: String, CodingKey {
+        case version, command, id, since, limit, follow, simhash, sha256, leadSimhash = "lead_simhash", path, name
+    }
+
     public init(command: Command, id: Int64? = nil, since: Int64? = nil, limit: Int? = nil, follow: Bool? = nil,
-                simhash: String? = nil, sha256: String? = nil, path: String? = nil, name: String? = nil) {
+                simhash: String? = nil, sha256: String? = nil, leadSimhash: String? = nil, path: String? = nil,
+                name: String? = nil) {
+        self.leadSimhash = leadSimhash
         self.version = ControlProtocol.version
         self.command = command
         self.id = id

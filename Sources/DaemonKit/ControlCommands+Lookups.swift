@@ -13,17 +13,27 @@ extension ControlCommands {
         else {
             return try send(.error(.invalidArgument, "similar needs \"simhash\" (16 hex digits) and \"sha256\" (64 hex digits)"))
         }
+        // Without "lead_simhash" (an older client) the lead lookup repeats the whole-text one.
+        var leadSimhash = simhash
+        if let leadHex = request.leadSimhash {
+            guard leadHex.count == 16, let value = UInt64(leadHex, radix: 16) else {
+                return try send(.error(.invalidArgument, "\"lead_simhash\" must be 16 hex digits"))
+            }
+            leadSimhash = value
+        }
+        let maxDistance = settings.maxDistance
         let matches: [SimilarArticle]
         do {
             matches = try read { store throws(StoreError) in
-                try store.similar(sha256: sha256, simhash: simhash, maxDistance: settings.maxDistance)
+                try store.similar(sha256: sha256, simhash: simhash, leadSimhash: leadSimhash, maxDistance: maxDistance)
             }
         } catch {
             return try send(.error(.storeFailure, error.description))
         }
         for match in matches {
             try send(.match(MatchRecord(
-                id: match.id, distance: match.distance, exact: match.exact, source: match.source,
+                id: match.id, distance: match.distance, leadDistance: match.leadDistance,
+                basis: match.exact ? "exact" : match.distance <= maxDistance ? "whole" : "lead", exact: match.exact, source: match.source,
                 receivedAt: RFC3339.string(fromMilliseconds: match.receivedAt), simhash: SimHash.hex(match.simhash))))
         }
         try send(.end(count: matches.count))
@@ -41,7 +51,7 @@ extension ControlCommands {
         guard let rows else { return try send(.error(.notFound, "no article \(id)")) }
         for row in rows {
             try send(.duplicate(DuplicateReply(
-                id: row.id, kind: row.kind.rawValue, distance: row.distance, source: row.source,
+                id: row.id, kind: row.kind.rawValue, distance: row.distance, containment: row.containment, source: row.source,
                 receivedAt: RFC3339.string(fromMilliseconds: row.receivedAt), sha256: row.sha256.hexString,
                 simhash: SimHash.hex(row.simhash))))
         }

@@ -110,7 +110,8 @@ struct ControlCommands: Sendable {
     static func record(_ entry: FeedEntry) -> ExportRecord {
         ExportRecord(
             seq: entry.seq, id: entry.id, kind: entry.kind.rawValue, duplicateOf: entry.duplicateOf,
-            duplicateKind: entry.duplicateKind?.rawValue, distance: entry.distance, source: entry.source,
+            duplicateKind: entry.duplicateKind?.rawValue, distance: entry.distance, containment: entry.containment,
+            source: entry.source,
             sha256: entry.sha256.hexString, simhash: SimHash.hex(entry.simhash),
             receivedAt: RFC3339.string(fromMilliseconds: entry.receivedAt),
             text: entry.bytes.flatMap { try? TextDecoder.decode($0).text })

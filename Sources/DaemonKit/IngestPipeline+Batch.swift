@@ -53,7 +53,7 @@ extension IngestPipeline {
             log(outcome, item: item)
             switch outcome {
             case .stored: summary.stored += 1; metrics.countFile("stored")
-            case .duplicate(_, _, .exact, _, _): summary.exactDuplicates += 1; metrics.countFile("exact")
+            case .duplicate(_, _, .exact, _, _, _): summary.exactDuplicates += 1; metrics.countFile("exact")
             case .duplicate: summary.nearDuplicates += 1; metrics.countFile("near")
             case .alreadyIngested: summary.recovered += 1; metrics.countFile("recovered")
             }
@@ -82,15 +82,16 @@ extension IngestPipeline {
                 }
                 throw .undecodable(label: label, why: error.description)
             }
-            let fingerprint: Fingerprint
+            let analysis: (fingerprint: Fingerprint, shingles: ShingleSet)
             do {
-                fingerprint = try fingerprinter.fingerprint(of: decoded.text, cache: &normalizationCache)
+                analysis = try fingerprinter.analyze(decoded.text, cache: &normalizationCache)
             } catch {
                 throw .undecodable(label: "no_words", why: error.description)
             }
             return .success(IngestItem(
                 source: name.display, claimKey: contents.status.identity, bytes: contents.bytes,
-                encoding: decoded.encoding, fingerprint: fingerprint, receivedAt: Self.nowMilliseconds()))
+                encoding: decoded.encoding, fingerprint: analysis.fingerprint, shingles: analysis.shingles,
+                receivedAt: Self.nowMilliseconds()))
         } catch {
             return .failure(error)
         }
@@ -115,10 +116,19 @@ extension IngestPipeline {
         switch outcome {
         case .stored(let id, let seq):
             logger.info("stored", metadata: ["file": file, "id": "\(id)", "seq": "\(seq)", "simhash": "\(item.fingerprint.simhashHex)"])
-        case .duplicate(let id, let of, let kind, let distance, let seq):
-            logger.info("duplicate", metadata: ["file": file, "kind": "\(kind.rawValue)", "of": "\(of)", "distance": "\(distance)", "duplicate_id": "\(id)", "seq": "\(seq)"])
+        case .duplicate(let id, let of, let kind, let distance, let containment, let seq):
+            var metadata: Logger.Metadata = [
+                "file": file, "kind": "\(kind.rawValue)", "of": "\(of)", "distance": "\(distance)", "duplicate_id": "\(id)", "seq": "\(seq)",
+            ]
+            if let containment { metadata["matched_on"] = "lead"; metadata["containment"] = "\(Self.score(containment))" }
+            logger.info("duplicate", metadata: metadata)
         case .alreadyIngested(let seq):
             logger.notice("already committed before a restart; moving it", metadata: ["file": file, "seq": "\(seq)"])
         }
     }
+}
+
+extension IngestPipeline {
+    /// A containment score as logs and replies show it: three decimals.
+    static func score(_ value: Double) -> String { String(format: "%.3f", value) }
 }

@@ -13,3 +13,12 @@
 public enum NearDuplicateThreshold {
     public static let defaultMaxDistance = 7
 }
+
+extension NearDuplicateThreshold {
+    /// A match on the lead fingerprint alone counts when at least this share of the shorter
+    /// text's shingles are in the other. On the evaluation set, copies with their last
+    /// paragraph cut score 0.95-1; unrelated stories that open with the same 150-word block
+    /// score below 0.3, and 0.7, 0.8 and 0.9 all gave precision 1.000 and recall 0.998:
+    /// 0.8 sits in the middle.
+    public static let minimumContainment = 0.8
+}

@@ -62,3 +62,6 @@ func printTable(_ header: [String], _ rows: [[String]]) {
 func writeStdout(_ bytes: some Sequence<UInt8>) {
     FileHandle.standardOutput.write(Data(bytes))
 }
+
+/// A containment score as the tables show it: three decimals.
+func formatScore(_ value: Double) -> String { String(format: "%.3f", value) }

@@ -14,19 +14,48 @@ struct Similar: ParsableCommand {
 
     func run() throws {
         let fingerprint: Fingerprint
+        let shingles: ShingleSet
         do {
             let bytes = try Data(contentsOf: URL(fileURLWithPath: file))
-            fingerprint = try Fingerprinter().fingerprint(of: try TextDecoder.decode(Array(bytes)).text)
+            var noCache: NormalizationCache? = nil
+            (fingerprint, shingles) = try Fingerprinter().analyze(try TextDecoder.decode(Array(bytes)).text, cache: &noCache)
         } catch {
             fail("\(file): \(error)", code: 1)
         }
         withDaemon(socket: parent.socketPath) { client throws(ControlClient.Failure) in
-            try client.send(Request(command: .similar, simhash: fingerprint.simhashHex, sha256: fingerprint.sha256.hexString))
-            var rows: [[String]] = []
+            try client.send(Request(
+                command: .similar, simhash: fingerprint.simhashHex, sha256: fingerprint.sha256.hexString,
+                leadSimhash: fingerprint.leadSimhashHex))
+            var matches: [MatchRecord] = []
             try receiveRecords(&client) { response throws(ControlClient.Failure) in
                 guard let match = response.match else { throw .cutOff("reply without match") }
-                if json { return try printJSON(match) }
-                rows.append(["\(match.id)", match.exact ? "exact" : "\(match.distance)", match.receivedAt, match.source])
+                matches.append(match)
+            }
+            // A match on the lead alone is a duplicate only if the texts confirm it, as at
+            // ingest: fetch the stored text and compute the shingle containment here.
+            var rows: [[String]] = []
+            for match in matches {
+                var containment: Double?
+                if match.basis == "lead" {
+                    try client.send(Request(command: .show, id: match.id))
+                    guard let article = try client.receive().article else { throw .cutOff("reply without article") }
+                    var noCache: NormalizationCache? = nil
+                    containment = (try? TextDecoder.decode(Array(article.body)).text)
+                        .flatMap { try? Fingerprinter().analyze($0, cache: &noCache).shingles.containment(shingles) } ?? 0
+                }
+                if json {
+                    try printJSON(SimilarLine(match: match, containment: containment,
+                                              duplicate: containment.map { $0 >= NearDuplicateThreshold.minimumContainment } ?? true))
+                    continue
+                }
+                let distance = switch (match.exact, containment) {
+                case (true, _): "exact"
+                case (false, nil): "\(match.distance)"
+                case (false, let score?):
+                    "lead \(match.leadDistance ?? 0), contains \(formatScore(score))"
+                        + (score >= NearDuplicateThreshold.minimumContainment ? "" : ": not a duplicate")
+                }
+                rows.append(["\(match.id)", distance, match.receivedAt, match.source])
             }
             guard !json else { return }
             if rows.isEmpty {
@@ -36,4 +65,21 @@ struct Similar: ParsableCommand {
             }
         }
     }
+}
+
+/// `similar --json`: the daemon's match, with the containment computed for a lead match and
+/// whether the file would be recorded as a duplicate of it.
+struct SimilarLine: Encodable {
+    let match: MatchRecord
+    let containment: Double?
+    let duplicate: Bool
+
+    func encode(to encoder: any Encoder) throws {
+        try match.encode(to: encoder)
+        var c = encoder.container(keyedBy: Keys.self)
+        try c.encode(containment, forKey: .containment)
+        try c.encode(duplicate, forKey: .duplicate)
+    }
+
+    enum Keys: String, CodingKey { case containment, duplicate }
 }

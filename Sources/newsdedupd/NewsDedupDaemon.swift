@@ -1,5 +1,6 @@
 import ArgumentParser
 import DaemonKit
+import DedupCore
 import Foundation
 import Logging
 
@@ -25,6 +26,10 @@ struct NewsDedupDaemon: AsyncParsableCommand {
     @Option(name: .customLong("max-distance"), help: "Near-duplicate Hamming distance (0-16).") var maxDistance: String?
     @Flag(help: "Drain the inbox once, then exit.") var once = false
     @Flag(name: .customLong("check-config"), help: "Print the effective configuration and exit.") var checkConfig = false
+    @Flag(help: ArgumentHelp(
+        "Refingerprint every stored article with this build's algorithm, then exit.",
+        discussion: "Needed once after an upgrade that changed the fingerprint; the daemon refuses such a store until then. Stop the daemon first."))
+    var reindex = false
 
     func run() async throws {
         let given: [String: String?] = [
@@ -47,6 +52,22 @@ struct NewsDedupDaemon: AsyncParsableCommand {
         if checkConfig {
             print(settings.description)
             print("configuration OK")
+            return
+        }
+        if reindex {
+            do {
+                let started = ContinuousClock.now
+                let report = try Daemon.reindex(settings: settings) { done, total in
+                    if isatty(STDERR_FILENO) == 1 { FileHandle.standardError.write(Data("\rreindexing: \(done)/\(total)".utf8)) }
+                }
+                if isatty(STDERR_FILENO) == 1 { FileHandle.standardError.write(Data("\n".utf8)) }
+                let before = report.previous.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
+                print("newsdedupd: reindexed \(settings.store): \(report.articles) articles refingerprinted "
+                    + "(was \(before.isEmpty ? "unrecorded" : before); now fingerprint_algorithm=\(Fingerprinter.algorithmVersion)), "
+                    + "\(report.merged) merged into an older article as exact duplicates, in \(started.duration(to: .now))")
+            } catch {
+                Self.fail("reindex: \(error)", code: 1)
+            }
             return
         }
         let configured = Logger.Level(rawValue: settings.logLevel) ?? .info

@@ -11,44 +11,56 @@ import Testing
         let dir = try TempDirectory()
         let store = try Store(path: dir.path("index.sqlite"))
         var rng = SeededGenerator(seed: 0x5EED)
-        var stored: [(id: Int64, simhash: UInt64)] = []
-        var queries: [UInt64] = []
+        var stored: [Candidate] = []
+        var queries: [(simhash: UInt64, lead: UInt64)] = []
 
-        // 100,000 rows: random fingerprints, plus for 300 query points neighbours planted at
-        // every distance from 0 to 13, so each threshold has hits right at and just past it.
-        var fingerprints: [UInt64] = (0..<(100_000 - 300 * 14)).map { _ in rng.next() }
-        for _ in 0..<300 {
-            let query = rng.next()
+        // 100,000 rows with random whole-text and lead fingerprints. For 300 query points,
+        // neighbours planted at every distance 0-13 on the whole-text fingerprint (200 points)
+        // or on the lead only (100 points), so each threshold has hits right at and just past it
+        // through either index.
+        var rows: [(simhash: UInt64, lead: UInt64)] = (0..<(100_000 - 300 * 14)).map { _ in (rng.next(), rng.next()) }
+        for point in 0..<300 {
+            let query = (simhash: rng.next(), lead: rng.next())
             queries.append(query)
-            for distance in 0...13 { fingerprints.append(flip(query, bits: distance, &rng)) }
+            for distance in 0...13 {
+                rows.append(point < 200
+                    ? (flip(query.simhash, bits: distance, &rng), rng.next())
+                    : (rng.next(), flip(query.lead, bits: distance, &rng)))
+            }
         }
         try store.pool.write { db in
             let insert = try db.makeStatement(sql: """
-                INSERT INTO article (sha256, simhash, band0, band1, band2, band3, source, received_at,
+                INSERT INTO article (sha256, simhash, band0, band1, band2, band3, lead_simhash,
+                                     lead_band0, lead_band1, lead_band2, lead_band3, source, received_at,
                                      encoding, raw_size, stored_size, token_count, body)
-                VALUES (?, ?, ?, ?, ?, ?, 's', 0, 'utf8', 0, 0, 0, x'')
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 's', 0, 'utf8', 0, 0, 0, x'')
                 """)
-            for (index, fingerprint) in fingerprints.enumerated() {
-                let bands = BandKey.bands(of: fingerprint).map { Int64($0) }
-                try insert.execute(arguments: [
-                    withUnsafeBytes(of: index) { Data($0) }, Int64(bitPattern: fingerprint),
-                    bands[0], bands[1], bands[2], bands[3],
-                ])
-                stored.append((db.lastInsertedRowID, fingerprint))
+            for (index, row) in rows.enumerated() {
+                let bands = BandKey.bands(of: row.simhash).map { Int64($0) }
+                let lead = BandKey.bands(of: row.lead).map { Int64($0) }
+                try insert.execute(arguments: StatementArguments([
+                    withUnsafeBytes(of: index) { Data($0) }, Int64(bitPattern: row.simhash),
+                    bands[0], bands[1], bands[2], bands[3], Int64(bitPattern: row.lead),
+                ] as [(any DatabaseValueConvertible)?]) + StatementArguments(lead))
+                stored.append(Candidate(id: db.lastInsertedRowID, simhash: row.simhash, leadSimhash: row.lead))
             }
         }
         #expect(stored.count == 100_000)
-        queries += (0..<100).map { _ in rng.next() }
+        queries += (0..<100).map { _ in (rng.next(), rng.next()) }
 
         for maxDistance in [0, 3, 7, 11] {
             var hits = 0
             for query in queries {
                 let viaIndex = try store.pool.read { db in
-                    try NearDuplicateQuery.candidates(db, simhash: query, maxDistance: maxDistance)
+                    try NearDuplicateQuery.candidates(db, simhash: query.simhash, leadSimhash: query.lead, maxDistance: maxDistance)
                 }
-                let viaScan = stored.filter { SimHash.distance($0.simhash, query) <= maxDistance }
-                    .sorted { (SimHash.distance($0.simhash, query), $0.id) < (SimHash.distance($1.simhash, query), $1.id) }
-                #expect(viaIndex.map(\.id) == viaScan.map(\.id), "K=\(maxDistance) query \(SimHash.hex(query))")
+                func key(_ c: Candidate) -> (Int, Int, Int64) {
+                    (SimHash.distance(c.simhash, query.simhash), SimHash.distance(c.leadSimhash, query.lead), c.id)
+                }
+                let viaScan = stored.filter {
+                    SimHash.distance($0.simhash, query.simhash) <= maxDistance || SimHash.distance($0.leadSimhash, query.lead) <= maxDistance
+                }.sorted { key($0) < key($1) }
+                #expect(viaIndex.map(\.id) == viaScan.map(\.id), "K=\(maxDistance) query \(SimHash.hex(query.simhash))")
                 hits += viaScan.count
             }
             #expect(hits >= 300 * (maxDistance + 1), "every planted neighbour within K must be found")
@@ -58,12 +70,14 @@ import Testing
     @Test func queryPlanUsesTheBandIndexes() throws {
         let dir = try TempDirectory()
         let store = try Store(path: dir.path("plan.sqlite"))
-        let (sql, arguments) = NearDuplicateQuery.statement(simhash: 0xDEAD_BEEF_0123_4567, maxDistance: 7)
+        let (sql, arguments) = NearDuplicateQuery.statement(simhash: 0xDEAD_BEEF_0123_4567, leadSimhash: 0x0123_4567_89AB_CDEF, maxDistance: 7)
         let plan = try store.pool.read { db in
             try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments).map { $0["detail"] as String }
         }
         for band in 0..<4 {
-            #expect(plan.contains { $0.contains("USING INDEX article_on_band\(band)") || $0.contains("USING COVERING INDEX article_on_band\(band)") }, "\(plan)")
+            for index in ["article_on_band\(band)", "article_on_lead_band\(band)"] {
+                #expect(plan.contains { $0.contains("USING INDEX \(index) ") || $0.contains("USING COVERING INDEX \(index) ") }, "\(plan)")
+            }
         }
         #expect(!plan.contains { $0.hasPrefix("SCAN article") }, "\(plan)")
     }

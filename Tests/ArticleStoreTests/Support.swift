@@ -19,7 +19,9 @@ final class TempDirectory {
 
 func item(_ name: String, _ bytes: [UInt8], claim: String? = nil) throws -> IngestItem {
     let (text, encoding) = try TextDecoder.decode(bytes)
+    var noCache: NormalizationCache? = nil
+    let (fingerprint, shingles) = try Fingerprinter().analyze(text, cache: &noCache)
     return IngestItem(
         source: name, claimKey: claim ?? "claim-\(name)-\(UUID().uuidString)", bytes: bytes, encoding: encoding,
-        fingerprint: try Fingerprinter().fingerprint(of: text), receivedAt: 1_795_000_000_000)
+        fingerprint: fingerprint, shingles: shingles, receivedAt: 1_795_000_000_000)
 }

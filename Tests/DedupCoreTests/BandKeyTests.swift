@@ -38,28 +38,6 @@ import Testing
     }
 }
 
-@Suite struct VerdictTests {
-    @Test func exactBeatsNear() {
-        let verdict = Verdict.decide(simhash: 0, exactMatch: 9, candidates: [Candidate(id: 1, simhash: 0)], maxDistance: 7)
-        #expect(verdict == .exactDuplicate(of: 9))
-    }
-
-    @Test func nearestThenOldestWins() {
-        let candidates = [
-            Candidate(id: 5, simhash: 0b111), Candidate(id: 4, simhash: 0b1), Candidate(id: 2, simhash: 0b10),
-            Candidate(id: 1, simhash: 0xFFFF),
-        ]
-        #expect(Verdict.decide(simhash: 0, exactMatch: nil, candidates: candidates, maxDistance: 7)
-            == .nearDuplicate(of: 2, distance: 1))
-    }
-
-    @Test func beyondTheThresholdIsUnique() {
-        #expect(Verdict.decide(simhash: 0, exactMatch: nil, candidates: [Candidate(id: 1, simhash: 0xFF)], maxDistance: 7) == .unique)
-        #expect(Verdict.decide(simhash: 0, exactMatch: nil, candidates: [Candidate(id: 1, simhash: 0x7F)], maxDistance: 7)
-            == .nearDuplicate(of: 1, distance: 7))
-    }
-}
-
 @Suite struct ZlibCodecTests {
     @Test func roundTripsBytesExactly() throws {
         let text = Array(try Seeds.text(Seeds.names[0]).utf8) + [0xFF, 0x00, 0x80]

@@ -31,7 +31,32 @@ import Testing
             let fingerprint = try fingerprinter.fingerprint(of: Seeds.text(name))
             #expect(fingerprint.sha256.hexString == answer.sha256, "\(name)")
             #expect(fingerprint.simhash == answer.simhash, "\(name)")
+            #expect(fingerprint.leadSimhash == answer.lead, "\(name): lead")
+            #expect(fingerprint.tokenCount == answer.tokens, "\(name)")
         }
+    }
+
+    /// Markup stripped before tokens, as scripts/reference_fingerprint.py does it independently.
+    @Test func markupKnownAnswer() throws {
+        let text = "<p><strong>रूस के राष्ट्रपति</strong> <a href=\"https://news.example/1\">व्लादिमीर पुतिन</a> ने "
+            + "&quot;उत्तर कोरिया&quot; की यात्रा&nbsp;का &#2344;िमंत्रण स्वीकार किया।</p><!-- x -->"
+        let fingerprint = try fingerprinter.fingerprint(of: text)
+        #expect(fingerprint.sha256.hexString == "1c665149f6c88df4ba15c3ed7898d31d3d7a717f273bc329158451db851c8eaf")
+        #expect(fingerprint.simhash == 0xf815_1035_8199_1e1b)
+        #expect(fingerprint.leadSimhash == fingerprint.simhash, "14 tokens: the lead is the whole text")
+        #expect(fingerprint.tokenCount == 14)
+    }
+
+    @Test func leadCoversTheFirst128TokensOnly() throws {
+        let words = (0..<400).map { "शब्द\($0)" }
+        let whole = try fingerprinter.fingerprint(of: words.joined(separator: " "))
+        let cut = try fingerprinter.fingerprint(of: words.prefix(200).joined(separator: " "))
+        let changedAfterLead = try fingerprinter.fingerprint(of: (words.prefix(128) + ["नया"] + words.dropFirst(129)).joined(separator: " "))
+        let changedInLead = try fingerprinter.fingerprint(of: (["नया"] + words.dropFirst()).joined(separator: " "))
+        #expect(whole.leadSimhash == cut.leadSimhash)
+        #expect(whole.leadSimhash == changedAfterLead.leadSimhash)
+        #expect(whole.leadSimhash != changedInLead.leadSimhash)
+        #expect(whole.simhash != cut.simhash)
     }
 
     @Test func seedsAreFiveDistinctStoriesFarApart() throws {

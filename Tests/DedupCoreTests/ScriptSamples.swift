@@ -23,11 +23,11 @@ enum ScriptSamples {
     ]
 
     /// The seeds' answers from the same reference.
-    static let seedAnswers: [String: (sha256: String, simhash: UInt64, tokens: Int)] = [
-        "000_4360acfb55c60055.txt": ("d0b214e7fa83feae91cfac88c838080e54e5c9cc171d90af815bb11b24e68c5c", 0x4c94_848d_b958_6d27, 426),
-        "001_1e3c29de23f4da67.txt": ("0e673555237300fa04a5aa6e77edfa160b2c69c70333e1bc452f74b681decc67", 0x259c_251d_3b48_0acf, 544),
-        "002_bd98f42bff8ccfe6.txt": ("9660e6023b5309b4ad30a19768aa010144b78aa288e8c6b82a82f31b756ae56a", 0x8d1a_0091_8459_0924, 385),
-        "003_57e8a930f85aecc1.txt": ("df535432b1dfe8713d2ad7393f451c77743562b115661d4c8347751322268ccf", 0x3d71_b3c1_735b_8e30, 334),
-        "004_bb220e98ae44434c.txt": ("711a66ae7124ae06abc924295c8f1e8f8cf672c93684fe1453fd781abda8605a", 0xfb5b_e594_f2f2_0b3b, 466),
+    static let seedAnswers: [String: (sha256: String, simhash: UInt64, tokens: Int, lead: UInt64)] = [
+        "000_4360acfb55c60055.txt": ("d0b214e7fa83feae91cfac88c838080e54e5c9cc171d90af815bb11b24e68c5c", 0x4c94_848d_b958_6d27, 426, 0x0d96_948d_bd58_493f),
+        "001_1e3c29de23f4da67.txt": ("0e673555237300fa04a5aa6e77edfa160b2c69c70333e1bc452f74b681decc67", 0x259c_251d_3b48_0acf, 544, 0x005e_4118_d454_6b9e),
+        "002_bd98f42bff8ccfe6.txt": ("9660e6023b5309b4ad30a19768aa010144b78aa288e8c6b82a82f31b756ae56a", 0x8d1a_0091_8459_0924, 385, 0x8dda_009d_607c_0dfe),
+        "003_57e8a930f85aecc1.txt": ("df535432b1dfe8713d2ad7393f451c77743562b115661d4c8347751322268ccf", 0x3d71_b3c1_735b_8e30, 334, 0x6d61_b2c1_e9d3_0830),
+        "004_bb220e98ae44434c.txt": ("711a66ae7124ae06abc924295c8f1e8f8cf672c93684fe1453fd781abda8605a", 0xfb5b_e594_f2f2_0b3b, 466, 0xd100_0654_4d9f_2d33),
     ]
 }

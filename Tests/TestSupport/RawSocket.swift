@@ -24,6 +24,17 @@ public enum RawSocket {
         return UnixSocketAddress.with(path) { bind(fd, $0, $1) } == 0
     }
 
+    /// A listening socket at `path` (connections are queued, never answered), or -1: stands in
+    /// for a daemon serving the socket. Close it with `close(_:)`.
+    public static func listen(at path: String) -> Int32 {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard UnixSocketAddress.with(path, { bind(fd, $0, $1) }) == 0, Glibc.listen(fd, 8) == 0 else {
+            close(fd)
+            return -1
+        }
+        return fd
+    }
+
     /// Sends the chunks, half-closes, and returns the reply lines.
     public static func exchange(_ path: String, _ chunks: [Data]) -> [Data] {
         let fd = connect(path)

@@ -1,0 +1,58 @@
+@testable import ArticleStore
+import DedupCore
+import Foundation
+import TestSupport
+import Testing
+
+/// Copies cut short are caught through the lead fingerprint, confirmed by containment computed
+/// from the stored bytes; a shared opening block alone is not enough.
+@Suite struct LeadMatchTests {
+    let dir: TempDirectory
+    let store: Store
+
+    init() throws {
+        dir = try TempDirectory()
+        store = try Store(path: dir.path("store.sqlite"))
+    }
+
+    @Test func aCopyWithoutItsLastParagraphsIsANearDuplicateConfirmedByContainment() throws {
+        let seed = try Seeds.text(Seeds.names[1])
+        let paragraphs = seed.split(separator: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+        let cut = paragraphs.prefix(paragraphs.count * 6 / 10).joined(separator: "\n")
+        let original = try item("original.txt", Array(seed.utf8))
+        let copy = try item("cut.txt", Array(cut.utf8))
+        #expect(SimHash.distance(original.fingerprint.simhash, copy.fingerprint.simhash) > 7, "the whole texts must be far apart")
+
+        let outcomes = try store.ingest([original, copy], maxDistance: 7)
+        guard case .stored(let id, _) = outcomes[0] else { Issue.record("\(outcomes[0])"); return }
+        guard case .duplicate(let duplicateId, id, .near, let distance, let containment?, _) = outcomes[1] else {
+            Issue.record("the cut copy: \(outcomes[1])"); return
+        }
+        #expect(distance == SimHash.distance(original.fingerprint.leadSimhash, copy.fingerprint.leadSimhash))
+        #expect(containment >= 0.95)
+        // The score is kept and explained wherever the duplicate is shown.
+        let recorded = try #require(try store.duplicates(of: id)?.first)
+        #expect(recorded.id == duplicateId && recorded.containment == containment)
+        let feed = try store.feed(since: 0, limit: 10)
+        #expect(feed.last?.containment == containment)
+        #expect(try store.check().isSound)
+    }
+
+    @Test func aSharedOpeningBlockAloneIsNotADuplicate() throws {
+        // Another story that opens with the first 150 words of the stored one: same lead, little else.
+        let stored = try Seeds.text(Seeds.names[0])
+        let opening = stored.split(separator: " ").prefix(150).joined(separator: " ")
+        let other = opening + "\n\n" + (try Seeds.text(Seeds.names[1]))
+        let first = try item("first.txt", Array(stored.utf8))
+        let second = try item("other.txt", Array(other.utf8))
+        #expect(SimHash.distance(first.fingerprint.leadSimhash, second.fingerprint.leadSimhash) <= 7)
+
+        let outcomes = try store.ingest([first, second], maxDistance: 7)
+        guard case .stored = outcomes[1] else { Issue.record("shared opening taken for a copy: \(outcomes[1])"); return }
+        let similar = try store.similar(
+            sha256: second.fingerprint.sha256, simhash: second.fingerprint.simhash,
+            leadSimhash: second.fingerprint.leadSimhash, maxDistance: 7)
+        #expect(similar.map(\.id).contains(1), "similar still lists it, as a lead match")
+        #expect(similar.first { $0.id == 1 }.map { $0.leadDistance <= 7 && $0.distance > 7 } == true)
+    }
+}
