@@ -38,6 +38,7 @@ public final class Store: Sendable {
     static let metaParameters: [String: String] = [
         "fingerprint_algorithm": "\(Fingerprinter.algorithmVersion)",
         "shingle_size": "\(Shingler.defaultSize)",
+        "lead_tokens": "\(Fingerprinter.defaultLeadTokens)",
     ]
 
     /// Opens the store at `path`, creating it if there is none, unless `expecting` names the
