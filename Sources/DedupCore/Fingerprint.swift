@@ -79,9 +79,8 @@ public struct Fingerprinter: Sendable {
     /// The fingerprint and the set of shingle hashes it was made from, which a lead-only match
     /// is confirmed against.
     public func analyze(_ text: String, cache: inout NormalizationCache?) throws(FingerprintError) -> (fingerprint: Fingerprint, shingles: ShingleSet) {
-        let tokens = Normalizer.tokens(of: Markup.plainText(text), cache: &cache)
+        let tokens = Normalizer.stream(of: Markup.plainText(text), cache: &cache)
         guard !tokens.isEmpty else { throw .noWords }
-        let canonical = Normalizer.canonicalText(of: tokens)
         let features = shingler.features(of: tokens)
         // The lead's shingles are the first ones of the whole text: shingle i starts at token i.
         let leadFeatures = tokens.count <= leadTokens
@@ -90,7 +89,7 @@ public struct Fingerprinter: Sendable {
         let fingerprint = Fingerprint(
             simhash: simhash,
             leadSimhash: tokens.count <= leadTokens ? simhash : SimHash.fingerprint(of: leadFeatures),
-            sha256: SHA256.digest(canonical.utf8),
+            sha256: SHA256.digest(tokens.bytes),  // the canonical text: tokens joined by spaces
             tokenCount: tokens.count
         )
         return (fingerprint, ShingleSet(features))

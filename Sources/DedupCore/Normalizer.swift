@@ -20,48 +20,131 @@ public enum Normalizer {
     /// The tokens of `text`, in order.
     public static func tokens(of text: String) -> [String] {
         var noCache: NormalizationCache? = nil
-        return tokens(of: text, cache: &noCache)
+        return stream(of: text, cache: &noCache).tokens
     }
 
-    /// The same, remembering what each non-ASCII segment normalised to: words repeat a great
-    /// deal in news text, and a repeated word then skips Foundation's NFKC altogether. The cache
-    /// is keyed by the segment exactly as it appeared, so the result cannot differ.
     public static func tokens(of text: String, cache: inout NormalizationCache?) -> [String] {
-        var tokens: [String] = []
-        tokens.reserveCapacity(text.utf8.count / 6)
-        var segment = String.UnicodeScalarView()
+        stream(of: text, cache: &cache).tokens
+    }
+
+    /// The tokens of `text` as one canonical UTF-8 buffer. Scans the UTF-8 bytes once; each word
+    /// is folded scalar by scalar through `ScalarTable` when that is exact, else by the slow
+    /// path (Foundation's NFKC and lower-casing), whose results `cache` remembers: words repeat
+    /// a great deal in news text. The result is the same either way, byte for byte.
+    public static func stream(of text: String, cache: inout NormalizationCache?) -> TokenStream {
+        var text = text
+        text.makeContiguousUTF8()
+        return text.utf8.withContiguousStorageIfAvailable { stream(utf8: $0, cache: &cache) }!
+    }
+
+    static func stream(utf8 input: UnsafeBufferPointer<UInt8>, cache: inout NormalizationCache?) -> TokenStream {
+        let table = ScalarTable.shared
+        var out = TokenStream()
+        out.reserve(input.count)
+        var segment: [UInt32] = []
+        segment.reserveCapacity(64)
         var segmentIsASCII = true
 
-        func flushSegment() {
+        func flush() {
             guard !segment.isEmpty else { return }
             if segmentIsASCII {
-                tokens.append(asciiLowercased(segment))
-            } else {
-                let key = String(segment)
-                if let known = cache?.entries[key] {
-                    tokens.append(contentsOf: known)
-                } else {
-                    let start = tokens.count
-                    appendNormalized(key, to: &tokens)
-                    cache?.remember(key, Array(tokens[start...]))
-                }
+                for v in segment { out.append(byte: UInt8(v) | (v &- 0x41 < 26 ? 0x20 : 0)) }
+                out.endToken()
+            } else if !appendFast(segment, table, to: &out) {
+                appendSlow(segment, to: &out, cache: &cache)
             }
             segment.removeAll(keepingCapacity: true)
             segmentIsASCII = true
         }
 
+        var i = 0
+        let n = input.count
+        while i < n {
+            let b0 = UInt32(input[i])
+            let v: UInt32
+            if b0 < 0x80 {
+                v = b0
+                i += 1
+                if v &- 0x30 < 10 || (v | 0x20) &- 0x61 < 26 {
+                    segment.append(v)
+                } else {
+                    flush()
+                }
+                continue
+            } else if b0 < 0xE0 {
+                v = (b0 & 0x1F) << 6 | UInt32(input[i + 1] & 0x3F)
+                i += 2
+            } else if b0 < 0xF0 {
+                v = (b0 & 0x0F) << 12 | UInt32(input[i + 1] & 0x3F) << 6 | UInt32(input[i + 2] & 0x3F)
+                i += 3
+            } else {
+                v = (b0 & 0x07) << 18 | UInt32(input[i + 1] & 0x3F) << 12 | UInt32(input[i + 2] & 0x3F) << 6
+                    | UInt32(input[i + 3] & 0x3F)
+                i += 4
+            }
+            let kind: ScalarClass = if v < 0x10000 {
+                switch table.entries[Int(v)] & ScalarTable.kindMask {
+                case ScalarTable.separator: .separator
+                case ScalarTable.ignorable: .ignorable
+                default: .word
+                }
+            } else {
+                classify(Unicode.Scalar(v)!)
+            }
+            switch kind {
+            case .word:
+                segment.append(v)
+                segmentIsASCII = false
+            case .ignorable:
+                continue
+            case .separator:
+                flush()
+            }
+        }
+        flush()
+        return out
+    }
+
+    /// The slow path for one segment: NFKC, lower-casing and the folds on the whole word.
+    static func appendSlow(_ segment: [UInt32], to out: inout TokenStream, cache: inout NormalizationCache?) {
+        var scalars = String.UnicodeScalarView()
+        for v in segment { scalars.append(Unicode.Scalar(v)!) }
+        let key = String(scalars)
+        let tokens: [String]
+        if let known = cache?.entries[key] {
+            tokens = known
+        } else {
+            var made: [String] = []
+            appendNormalized(key, to: &made)
+            cache?.remember(key, made)
+            tokens = made
+        }
+        for token in tokens { out.append(token: token) }
+    }
+
+    /// The same tokens by the slow path alone: Foundation's NFKC and lower-casing for every
+    /// word that is not ASCII, and scalar properties looked up one by one. The fast path is
+    /// tested against it.
+    static func referenceTokens(of text: String) -> [String] {
+        var tokens: [String] = []
+        var segment = String.UnicodeScalarView()
+        var isASCII = true
+        func flush() {
+            guard !segment.isEmpty else { return }
+            if isASCII { tokens.append(asciiLowercased(segment)) } else { appendNormalized(String(segment), to: &tokens) }
+            segment.removeAll()
+            isASCII = true
+        }
         for scalar in text.unicodeScalars {
             switch classify(scalar) {
             case .word:
                 segment.append(scalar)
-                if scalar.value >= 0x80 { segmentIsASCII = false }
-            case .ignorable:
-                continue
-            case .separator:
-                flushSegment()
+                if scalar.value >= 0x80 { isASCII = false }
+            case .ignorable: continue
+            case .separator: flush()
             }
         }
-        flushSegment()
+        flush()
         return tokens
     }
 
@@ -117,6 +200,43 @@ public enum Normalizer {
     }
 
     // MARK: - Segment normalisation
+
+    /// The fast path: folds `segment` scalar by scalar through `ScalarTable`, splitting tokens
+    /// exactly as `appendNormalized` does. Returns false, having written nothing, as soon as a
+    /// scalar needs the slow path (not fast, combining classes out of order, or possibly
+    /// completing a composition with the scalar before it).
+    @inline(__always)
+    static func appendFast(_ segment: [UInt32], _ table: ScalarTable, to out: inout TokenStream) -> Bool {
+        let mark = out.mark
+        var currentIsUnsegmented = false
+        var lastClass: UInt32 = 0
+        var previous: UInt32 = 0
+        var previousIsSimpleStarter = false
+        for v in segment {
+            guard v < 0x10000 else { out.rollBack(to: mark); return false }
+            let entry = table.entries[Int(v)]
+            guard entry & ScalarTable.kindMask == ScalarTable.fastWord else { out.rollBack(to: mark); return false }
+            let combiningClass = (entry >> ScalarTable.cccShift) & 0xFF
+            if combiningClass != 0, lastClass > combiningClass { out.rollBack(to: mark); return false }
+            lastClass = combiningClass
+            if entry & ScalarTable.maybeBit != 0, previous != 0,
+               !previousIsSimpleStarter || table.composingPairs.contains(UInt64(previous) << 32 | UInt64(v)) {
+                out.rollBack(to: mark)
+                return false
+            }
+            previous = v
+            previousIsSimpleStarter = entry & ScalarTable.simpleStarterBit != 0
+            let folded = (entry >> ScalarTable.foldShift) & 0xFFFF
+            if entry & ScalarTable.markBit == 0 {
+                let unsegmented = entry & ScalarTable.unsegmentedBit != 0
+                if unsegmented || currentIsUnsegmented { out.endToken() }
+                currentIsUnsegmented = unsegmented
+            }
+            out.append(scalar: folded)
+        }
+        out.endToken()
+        return true
+    }
 
     static func asciiLowercased(_ segment: String.UnicodeScalarView) -> String {
         var bytes = [UInt8]()

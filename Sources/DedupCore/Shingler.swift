@@ -27,11 +27,21 @@ public struct Shingler: Sendable {
     /// One hash per token, then one per shingle from those, so each token's bytes are hashed
     /// once whatever the shingle size.
     public func features(of tokens: [String]) -> [UInt64] {
-        guard !tokens.isEmpty else { return [] }
-        let tokenHashes = tokens.map { token in
+        features(hashes: tokens.map { token in
             var token = token
             return token.withUTF8 { XXHash64.hash(UnsafeRawBufferPointer($0)) }
+        })
+    }
+
+    /// The same from a token stream, hashing each token's bytes in place.
+    public func features(of stream: TokenStream) -> [UInt64] {
+        stream.bytes.withUnsafeBytes { buffer in
+            features(hashes: (0..<stream.count).map { XXHash64.hash(UnsafeRawBufferPointer(rebasing: buffer[stream.range($0)])) })
         }
+    }
+
+    func features(hashes tokenHashes: [UInt64]) -> [UInt64] {
+        guard !tokenHashes.isEmpty else { return [] }
         let width = min(size, tokenHashes.count)
         let seed = UInt64(width) &* XXHash64.p5
         var features = [UInt64]()
