@@ -12,6 +12,21 @@ struct Benchmark {
             try QualityBenchmark.run(arguments: Array(CommandLine.arguments.dropFirst(2)))
             return
         }
+        if CommandLine.arguments.dropFirst().first == "fingerprint-loop" {
+            // For a profiler: fingerprint Devanagari articles for about ten seconds.
+            var factory = try ArticleFactory(seed: 7)
+            let texts = (0..<200).map { String(decoding: factory.article(vocabulary: $0 % 3), as: UTF8.self) }
+            let fingerprinter = Fingerprinter()
+            let deadline = ContinuousClock.now + .seconds(10)
+            var rounds = 0
+            while ContinuousClock.now < deadline {
+                var cache: NormalizationCache? = NormalizationCache()
+                for text in texts { _ = try? fingerprinter.analyze(text, cache: &cache) }
+                rounds += 1
+            }
+            print("fingerprint-loop: \(rounds) rounds of \(texts.map(\.utf8.count).reduce(0, +)) bytes")
+            return
+        }
         let full = CommandLine.arguments.contains("--full")
         let files = full ? 20_000 : 2_000
         print("newsdedup benchmark: \(files) generated articles (3-8 KB; Hindi, Turkish, Bengali words), release build")
@@ -28,6 +43,9 @@ struct Benchmark {
 
         print("stage                          figure")
         let fingerprinter = Fingerprinter()
+        // The normaliser's scalar table is built on first use, once per process.
+        let tableSeconds = time { _ = try? fingerprinter.fingerprint(of: "warm-up") }
+        row("scalar table, built once", String(format: "%.0f ms", tableSeconds * 1000))
         for script in scripts {
             let texts = perScript[script.name]!.map { String(decoding: $0, as: UTF8.self) }
             let bytes = texts.map(\.utf8.count).reduce(0, +)

@@ -11,7 +11,7 @@
 public enum Markup {
     /// `text` without markup; returned unchanged (no copy) when it holds neither `<` nor `&`.
     public static func plainText(_ text: String) -> String {
-        guard text.utf8.contains(where: { $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: "&") }) else { return text }
+        guard mayHoldMarkup(text) else { return text }
         let scalars = Array(text.unicodeScalars)
         var out = String.UnicodeScalarView()
         var i = 0
@@ -33,6 +33,15 @@ public enum Markup {
             i += 1
         }
         return String(out)
+    }
+
+    /// Whether `text` holds a `<` or `&` at all: one pass over its bytes.
+    static func mayHoldMarkup(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            for byte in bytes where byte == 0x3C || byte == 0x26 { return true }
+            return false
+        }
     }
 
     static func isASCIILetter(_ s: Unicode.Scalar) -> Bool {
