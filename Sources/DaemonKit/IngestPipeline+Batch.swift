@@ -58,14 +58,30 @@ extension IngestPipeline {
             case .alreadyIngested: summary.recovered += 1; metrics.countFile("recovered")
             }
             do {
-                try processing.move(name, to: processed)
+                try processing.move(name, to: processed, syncing: false)
             } catch {
                 // Committed; the next pass sees the claim key and only moves it.
                 logger.error("committed but not moved", metadata: ["file": "\(name.display)", "error": "\(error)"])
                 state.note(error: "\(error)")
             }
         }
+        // One sync of both directories for the batch. Until then a power cut can put a moved
+        // file back in processing/; recovery finds its claim key committed and moves it again.
+        syncDirectories(processing, processed)
         return true
+    }
+
+    /// fsyncs directories after a batch of renames; a failure is logged (the renames stand, and
+    /// the claim keys make a lost one harmless).
+    func syncDirectories(_ directories: Directory...) {
+        for directory in directories {
+            do {
+                try directory.sync()
+            } catch {
+                logger.error("cannot sync directory", metadata: ["directory": "\(directory.path)", "error": "\(error)"])
+                state.note(error: "\(error)")
+            }
+        }
     }
 
     func prepare(_ name: FileName) -> Result<IngestItem, FileRejection> {

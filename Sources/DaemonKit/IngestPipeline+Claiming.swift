@@ -35,12 +35,16 @@ extension IngestPipeline {
     }
 
     /// Renames the files into processing/. A rename is atomic: a file is claimed whole or not at
-    /// all, and a producer's later rename onto the same name cannot touch the claimed one.
+    /// all, and a producer's later rename onto the same name cannot touch the claimed one. The
+    /// two directories are synced once for the batch, not per file: a claim that a power cut
+    /// undoes puts the file back in the inbox, where it is claimed again, and its claim key
+    /// tells it apart if it was committed meanwhile.
     func claim(_ names: some Collection<FileName>) -> [FileName] {
         var claimed: [FileName] = []
+        defer { if !claimed.isEmpty { syncDirectories(inbox, processing) } }
         for name in names {
             do {
-                claimed.append(try inbox.move(name, to: processing))
+                claimed.append(try inbox.move(name, to: processing, syncing: false))
             } catch where error.errno == ENOENT {
                 continue  // taken away meanwhile
             } catch {

@@ -4,19 +4,20 @@ import Glibc
 extension Directory {
     /// Renames `name` into `destination` without ever replacing a file there: on a clash the
     /// new name gets ".1", ".2", … Both directories are fsynced, so after this returns the move
-    /// survives a crash. Returns the name the file has now.
+    /// survives a crash, unless `syncing` is false: then the caller syncs both directories once
+    /// for a whole batch of moves. Returns the name the file has now.
     @discardableResult
-    public func move(_ name: FileName, to destination: Directory) throws(SystemError) -> FileName {
+    public func move(_ name: FileName, to destination: Directory, syncing: Bool = true) throws(SystemError) -> FileName {
         for attempt in 0..<10_000 {
             let target = attempt == 0 ? name : name.appending(".\(attempt)")
-            if try move(name, to: destination, as: target) { return target }
+            if try move(name, to: destination, as: target, syncing: syncing) { return target }
         }
         throw SystemError("move \(name) to \(destination.path): 10,000 names taken", errno: EEXIST)
     }
 
     /// Renames `name` to `target` in `destination` unless `target` exists there (then returns
     /// false and moves nothing). Both directories are fsynced after a move.
-    public func move(_ name: FileName, to destination: Directory, as target: FileName) throws(SystemError) -> Bool {
+    public func move(_ name: FileName, to destination: Directory, as target: FileName, syncing: Bool = true) throws(SystemError) -> Bool {
         let result = name.withCString { from in
             target.withCString { to in newsdedup_rename_noreplace(fd, from, destination.fd, to) }
         }
@@ -24,6 +25,7 @@ extension Directory {
             if errno == EEXIST { return false }
             throw SystemError("move \(name) from \(path) to \(destination.path)")
         }
+        guard syncing else { return true }
         try destination.sync()
         if destination !== self { try sync() }
         return true
