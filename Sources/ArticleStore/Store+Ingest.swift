@@ -16,9 +16,13 @@ public struct IngestItem: Sendable {
     public var shingles: ShingleSet
     /// Milliseconds since 1970, UTC.
     public var receivedAt: Int64
+    /// `bytes` zlib-compressed, when the caller did it outside the write transaction (the
+    /// daemon compresses on every core while one thread commits); nil to compress at commit.
+    public var compressedBody: [UInt8]?
 
     public init(source: String, claimKey: String, bytes: [UInt8], encoding: SourceEncoding,
-                fingerprint: Fingerprint, shingles: ShingleSet, receivedAt: Int64) {
+                fingerprint: Fingerprint, shingles: ShingleSet, receivedAt: Int64, compressedBody: [UInt8]? = nil) {
+        self.compressedBody = compressedBody
         self.source = source
         self.claimKey = claimKey
         self.bytes = bytes
@@ -77,7 +81,7 @@ extension Store {
 
         switch verdict {
         case .unique:
-            let body = try ZlibCodec.compress(item.bytes)
+            let body = try item.compressedBody ?? ZlibCodec.compress(item.bytes)
             let bands = BandKey.bands(of: item.fingerprint.simhash).map { Int64($0) }
             let leadBands = BandKey.bands(of: item.fingerprint.leadSimhash).map { Int64($0) }
             let article = try ArticleRecord(

@@ -11,8 +11,9 @@ extension IngestPipeline {
     /// Returns false when the store failed and the pass must stop.
     func process(_ batch: some Collection<FileName>, into summary: inout DrainSummary) -> Bool {
         var items: [(name: FileName, item: IngestItem)] = []
-        for name in batch {
-            switch metrics.time(.prepare, { prepare(name) }) {
+        let names = Array(batch)
+        for (name, prepared) in zip(names, prepareAll(names)) {
+            switch prepared {
             case .success(let item):
                 items.append((name, item))
             case .failure(.changedWhileReading):
@@ -84,7 +85,28 @@ extension IngestPipeline {
         }
     }
 
-    func prepare(_ name: FileName) -> Result<IngestItem, FileRejection> {
+    /// Reads, decodes, fingerprints and compresses the files on every lane at once (the store
+    /// commits on one thread; this is the work that can run beside it), results in file order.
+    func prepareAll(_ names: [FileName]) -> [Result<IngestItem, FileRejection>] {
+        let lanes = min(laneCaches.count, names.count)
+        guard lanes > 1 else {
+            return names.map { name in metrics.time(.prepare) { prepare(name, cache: &laneCaches[0]) } }
+        }
+        var results = [Result<IngestItem, FileRejection>](repeating: .failure(.changedWhileReading), count: names.count)
+        results.withUnsafeMutableBufferPointer { results in
+            laneCaches.withUnsafeMutableBufferPointer { caches in
+                let (results, caches) = (UnsafeSendable(results), UnsafeSendable(caches))
+                DispatchQueue.concurrentPerform(iterations: lanes) { lane in
+                    for index in stride(from: lane, to: names.count, by: lanes) {
+                        results.value[index] = metrics.time(.prepare) { prepare(names[index], cache: &caches.value[lane]) }
+                    }
+                }
+            }
+        }
+        return results
+    }
+
+    func prepare(_ name: FileName, cache: inout NormalizationCache?) -> Result<IngestItem, FileRejection> {
         do throws(FileRejection) {
             let contents = try processing.read(name, cap: settings.maxFileSize)
             let decoded: (text: String, encoding: SourceEncoding)
@@ -100,14 +122,16 @@ extension IngestPipeline {
             }
             let analysis: (fingerprint: Fingerprint, shingles: ShingleSet)
             do {
-                analysis = try fingerprinter.analyze(decoded.text, cache: &normalizationCache)
+                analysis = try fingerprinter.analyze(decoded.text, cache: &cache)
             } catch {
                 throw .undecodable(label: "no_words", why: error.description)
             }
             return .success(IngestItem(
                 source: name.display, claimKey: contents.status.identity, bytes: contents.bytes,
                 encoding: decoded.encoding, fingerprint: analysis.fingerprint, shingles: analysis.shingles,
-                receivedAt: Self.nowMilliseconds()))
+                receivedAt: Self.nowMilliseconds(),
+                // A failure here is left to the commit, which compresses again and reports it.
+                compressedBody: try? ZlibCodec.compress(contents.bytes)))
         } catch {
             return .failure(error)
         }
@@ -147,4 +171,10 @@ extension IngestPipeline {
 extension IngestPipeline {
     /// A containment score as logs and replies show it: three decimals.
     static func score(_ value: Double) -> String { String(format: "%.3f", value) }
+}
+
+/// A buffer handed to the preparation lanes, each of which writes only its own indexes.
+struct UnsafeSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }

@@ -23,8 +23,10 @@ public final class IngestPipeline: @unchecked Sendable {
     let processed: Directory
     let quarantine: Quarantine
     let fingerprinter = Fingerprinter()
-    /// Used by the one thread that drains, so it needs no lock.
-    var normalizationCache: NormalizationCache? = NormalizationCache()
+    /// One normalisation cache per preparation lane (one lane per core, at most 4): each lane
+    /// uses only its own, so they need no lock.
+    var laneCaches: [NormalizationCache?] = Array(
+        repeating: NormalizationCache(), count: max(1, min(4, ProcessInfo.processInfo.activeProcessorCount)))
     var gate: SettleGate
     let clockStart = ContinuousClock.now
     var reportedSkips: Set<FileName> = []
