@@ -10,11 +10,17 @@ public enum Daemon {
     /// for while they make progress; after `max(10 s, 5 × min_file_age)` without any, they are
     /// left in the inbox and counted as settling.
     public static func drainOnce(settings: DaemonSettings, logger: Logger) throws -> DrainSummary {
+        try drainOnceTimed(settings: settings, logger: logger).summary
+    }
+
+    /// `--once`, with where the time went per stage (`--stats`).
+    public static func drainOnceTimed(settings: DaemonSettings, logger: Logger) throws -> (summary: DrainSummary, stages: [StageTime]) {
+        let metrics = Metrics()
         let store = StoreHandle(opened: try openStore(settings))
         defer { try? store.close() }
         let state = DaemonState()
         let live = LiveSettings(settings, logLevel: LiveLogLevel(Logger.Level(rawValue: settings.logLevel) ?? .info))
-        let pipeline = try IngestPipeline(live: live, store: store, state: state, metrics: Metrics(), logger: logger)
+        let pipeline = try IngestPipeline(live: live, store: store, state: state, metrics: metrics, logger: logger)
         let patience = Duration.seconds(max(10, 5 * settings.minFileAge))
         var total = DrainSummary()
         var lastProgress = ContinuousClock.now
@@ -32,7 +38,7 @@ public enum Daemon {
             if ContinuousClock.now - lastProgress > patience { break }
             Thread.sleep(forTimeInterval: min(0.2, max(0.01, settings.minFileAge / 4)))
         }
-        return total
+        return (total, metrics.stageTotals())
     }
 
     /// Runs until SIGTERM or SIGINT: ingest loop, control server and configuration reloads in one

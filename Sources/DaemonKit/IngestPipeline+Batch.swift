@@ -50,7 +50,7 @@ extension IngestPipeline {
         commits += 1
         if commits == exitAfterCommit { _exit(86) }
         state.noteCommit(files: items.count)
-        for ((name, item), outcome) in zip(items, outcomes) {
+        for ((_, item), outcome) in zip(items, outcomes) {
             log(outcome, item: item)
             switch outcome {
             case .stored: summary.stored += 1; metrics.countFile("stored")
@@ -58,6 +58,14 @@ extension IngestPipeline {
             case .duplicate: summary.nearDuplicates += 1; metrics.countFile("near")
             case .alreadyIngested: summary.recovered += 1; metrics.countFile("recovered")
             }
+        }
+        metrics.time(.move) { moveCommitted(items.map(\.name)) }
+        return true
+    }
+
+    /// Moves one committed batch to processed/ (see `process`).
+    func moveCommitted(_ names: [FileName]) {
+        for name in names {
             do {
                 try processing.move(name, to: processed, syncing: false)
             } catch {
@@ -66,10 +74,7 @@ extension IngestPipeline {
                 state.note(error: "\(error)")
             }
         }
-        // One sync of both directories for the batch. Until then a power cut can put a moved
-        // file back in processing/; recovery finds its claim key committed and moves it again.
         syncDirectories(processing, processed)
-        return true
     }
 
     /// fsyncs directories after a batch of renames; a failure is logged (the renames stand, and
@@ -108,10 +113,10 @@ extension IngestPipeline {
 
     func prepare(_ name: FileName, cache: inout NormalizationCache?) -> Result<IngestItem, FileRejection> {
         do throws(FileRejection) {
-            let contents = try processing.read(name, cap: settings.maxFileSize)
+            let contents = try metrics.time(.read) { () throws(FileRejection) in try processing.read(name, cap: settings.maxFileSize) }
             let decoded: (text: String, encoding: SourceEncoding)
             do {
-                decoded = try TextDecoder.decode(contents.bytes)
+                decoded = try metrics.time(.decode) { () throws(DecodeError) in try TextDecoder.decode(contents.bytes) }
             } catch {
                 let label = switch error {
                 case .empty: "empty"
@@ -122,7 +127,9 @@ extension IngestPipeline {
             }
             let analysis: (fingerprint: Fingerprint, shingles: ShingleSet)
             do {
-                analysis = try fingerprinter.analyze(decoded.text, cache: &cache)
+                analysis = try metrics.time(.fingerprint) { () throws(FingerprintError) in
+                    try fingerprinter.analyze(decoded.text, cache: &cache)
+                }
             } catch {
                 throw .undecodable(label: "no_words", why: error.description)
             }
@@ -131,7 +138,7 @@ extension IngestPipeline {
                 encoding: decoded.encoding, fingerprint: analysis.fingerprint, shingles: analysis.shingles,
                 receivedAt: Self.nowMilliseconds(),
                 // A failure here is left to the commit, which compresses again and reports it.
-                compressedBody: try? ZlibCodec.compress(contents.bytes)))
+                compressedBody: metrics.time(.compress) { try? ZlibCodec.compress(contents.bytes) }))
         } catch {
             return .failure(error)
         }

@@ -111,7 +111,7 @@ public final class IngestPipeline: @unchecked Sendable {
             state.setBacklog(ready.count + settling + summary.changing, oldestModified: oldest)
             if ready.isEmpty { break }
             for chunk in ready.chunked(settings.batchSize) {
-                guard !shouldStop(), process(claim(chunk), into: &summary) else { return summary }
+                guard !shouldStop(), process(metrics.time(.claim) { claim(chunk) }, into: &summary) else { return summary }
                 progress(summary)
             }
         }

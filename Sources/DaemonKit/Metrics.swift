@@ -21,12 +21,35 @@ final class Metrics: Sendable {
     }
 
     enum Latency: String, CaseIterable {
-        /// Read, decode and fingerprint one file.
+        /// Claim one batch (renames into processing/, one directory sync).
+        case claim = "newsdedup_claim_seconds"
+        /// Read one file.
+        case read = "newsdedup_read_seconds"
+        /// Decode one file's bytes to text.
+        case decode = "newsdedup_decode_seconds"
+        /// Normalise, shingle and hash one text.
+        case fingerprint = "newsdedup_fingerprint_seconds"
+        /// Compress one file.
+        case compress = "newsdedup_compress_seconds"
+        /// Read, decode, fingerprint and compress one file.
         case prepare = "newsdedup_prepare_seconds"
         /// Commit one batch: verdicts, rows, feed, fsync.
         case commit = "newsdedup_commit_seconds"
+        /// Move one committed batch to processed/ (renames, one directory sync).
+        case move = "newsdedup_move_seconds"
         /// Answer one control request.
         case query = "newsdedup_query_seconds"
+    }
+
+    /// Total seconds and count per stage, in pipeline order (for `newsdedupd --once --stats`).
+    func stageTotals() -> [StageTime] {
+        let snapshot = state.withLock { $0.histograms }
+        return Latency.allCases.filter { $0 != .query }.map { latency in
+            let histogram = snapshot[latency] ?? Histogram()
+            return StageTime(
+                stage: latency.rawValue.replacingOccurrences(of: "newsdedup_", with: "").replacingOccurrences(of: "_seconds", with: ""),
+                seconds: histogram.sum, count: histogram.count)
+        }
     }
 
     private struct State {
@@ -78,7 +101,13 @@ final class Metrics: Sendable {
             out += "\(gauge.name) \(number(gauge.value))\n"
         }
         let helps: [Latency: String] = [
-            .prepare: "Time to read, decode and fingerprint one file.",
+            .claim: "Time to claim one batch (renames into processing/, one directory sync).",
+            .read: "Time to read one file.",
+            .decode: "Time to decode one file's bytes to text.",
+            .fingerprint: "Time to normalise, shingle and hash one text.",
+            .compress: "Time to compress one file.",
+            .prepare: "Time to read, decode, fingerprint and compress one file.",
+            .move: "Time to move one committed batch to processed/.",
             .commit: "Time to commit one batch (verdicts, rows, feed, fsync).",
             .query: "Time to answer one control request.",
         ]
@@ -93,4 +122,12 @@ final class Metrics: Sendable {
         }
         return out
     }
+}
+
+/// Where the time of a drain went, per stage: per-file stages run on several lanes at once, so
+/// their seconds add up to more than the wall clock.
+public struct StageTime: Sendable, Equatable {
+    public let stage: String
+    public let seconds: Double
+    public let count: UInt64
 }

@@ -25,6 +25,7 @@ struct NewsDedupDaemon: AsyncParsableCommand {
     @Option(name: .customLong("poll-interval"), help: "Seconds between inbox polls.") var pollInterval: String?
     @Option(name: .customLong("max-distance"), help: "Near-duplicate Hamming distance (0-16).") var maxDistance: String?
     @Flag(help: "Drain the inbox once, then exit.") var once = false
+    @Flag(help: "With --once: print where the time went, per stage, as tab-separated lines.") var stats = false
     @Flag(name: .customLong("check-config"), help: "Print the effective configuration and exit.") var checkConfig = false
     @Flag(help: ArgumentHelp(
         "Refingerprint every stored article with this build's algorithm, then exit.",
@@ -78,7 +79,14 @@ struct NewsDedupDaemon: AsyncParsableCommand {
 
         do {
             if once {
-                let summary = try Daemon.drainOnce(settings: settings, logger: logger)
+                let started = ContinuousClock.now
+                let (summary, stages) = try Daemon.drainOnceTimed(settings: settings, logger: logger)
+                if stats {
+                    let wall = started.duration(to: .now)
+                    print("stage\tseconds\tcount")
+                    for stage in stages { print("\(stage.stage)\t\(String(format: "%.4f", stage.seconds))\t\(stage.count)") }
+                    print("wall\t\(String(format: "%.4f", Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18))\t1")
+                }
                 print("newsdedupd: drained \(settings.inbox): \(summary.stored) stored, "
                     + "\(summary.exactDuplicates) exact duplicates, \(summary.nearDuplicates) near duplicates, "
                     + "\(summary.quarantined) quarantined, \(summary.recovered) recovered, \(summary.deferred) deferred, "
