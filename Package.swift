@@ -91,7 +91,9 @@ let package = Package(
 
         // Release-mode benchmarks (scripts/bench.sh).
         .executableTarget(
-            name: "newsdedup-bench", dependencies: ["DedupCore", "TestSupport"], path: "Benchmarks",
+            name: "newsdedup-bench",
+            dependencies: ["DedupCore", "ArticleStore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Benchmarks",
             exclude: ["Quality"],
             swiftSettings: swiftSettings),
 

@@ -5,9 +5,14 @@ import TestSupport
 /// `scripts/bench.sh [--full]`: release-mode figures for the performance work (issue 6).
 /// Prints the machine, then each measurement; sizes are small by default.
 /// `scripts/bench.sh quality [--explore]`: the near-duplicate quality report (issue 5).
+/// `scripts/bench.sh scale [--full]`: query latency and daemon memory at 100 K-10 M fingerprints.
 @main
 struct Benchmark {
     static func main() throws {
+        if CommandLine.arguments.dropFirst().first == "scale" {
+            try ScaleBenchmark.run(arguments: Array(CommandLine.arguments.dropFirst(2)))
+            return
+        }
         if CommandLine.arguments.dropFirst().first == "quality" {
             try QualityBenchmark.run(arguments: Array(CommandLine.arguments.dropFirst(2)))
             return
@@ -34,7 +39,12 @@ struct Benchmark {
             + "\(ProcessInfo.processInfo.physicalMemory >> 30) GiB, \(cpuModel())\n")
 
         var factory = try ArticleFactory(seed: 2026)
-        let corpus = (0..<files).map { _ in factory.article() }
+        var corpus = (0..<files).map { _ in factory.article() }
+        // One in ten is a near duplicate of an earlier one: its last sentence cut.
+        for index in stride(from: 9, to: files, by: 10) {
+            let earlier = String(decoding: corpus[index - 5], as: UTF8.self).split(separator: "\n")
+            corpus[index] = Data(earlier.dropLast().joined(separator: "\n").utf8)
+        }
         let scripts: [(name: String, vocabularies: [Int])] = [("Devanagari", [0, 1, 2]), ("Latin (Turkish)", [3]), ("Bengali", [4])]
         var perScript: [String: [Data]] = [:]
         for script in scripts {
@@ -69,9 +79,13 @@ struct Benchmark {
 
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("nd-bench-\(getpid())")
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let ours = try endToEnd(corpus, in: scratch.appendingPathComponent("ours"))
+        let (ours, stages) = try endToEnd(corpus, in: scratch.appendingPathComponent("ours"))
         row("newsdedupd --once", String(format: "%.0f articles/s, %.1f MB/s, %.0f %% of the zlib ceiling",
                                         Double(files) / ours, Double(rawTotal) / ours / 1e6, 100 * Double(files) / ours / ceiling))
+        for stage in stages where stage.name != "wall" && stage.name != "prepare" {
+            row("  \(stage.name)", String(format: "%.3f s in all (%.0f %% of the wall clock)%@", stage.seconds, 100 * stage.seconds / ours,
+                                          ["read", "decode", "fingerprint", "compress"].contains(stage.name) ? ", on every core" : ""))
+        }
         if let python = try pythonBaseline(corpus, in: scratch.appendingPathComponent("python")) {
             row("Python simhash + sqlite3 + zlib", String(format: "%.0f articles/s; newsdedupd is %.1f× faster",
                                                          Double(files) / python, python / ours))
@@ -84,6 +98,11 @@ struct Benchmark {
         print(stage.padding(toLength: 31, withPad: " ", startingAt: 0) + figure)
     }
 
+    static func seconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+
     static func time(_ body: () -> Void) -> Double {
         let start = ContinuousClock.now
         body()
@@ -91,20 +110,28 @@ struct Benchmark {
         return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     }
 
-    /// Writes the corpus into an inbox (by rename) and times `newsdedupd --once` on it.
-    static func endToEnd(_ corpus: [Data], in root: URL) throws -> Double {
+    /// Writes the corpus into an inbox (by rename) and times `newsdedupd --once --stats` on it:
+    /// the wall clock, and the daemon's own seconds per stage.
+    static func endToEnd(_ corpus: [Data], in root: URL) throws -> (Double, [(name: String, seconds: Double)]) {
         let inbox = try fill(corpus, root)
         let daemon = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("newsdedupd")
         let process = Process()
         process.executableURL = daemon
-        process.arguments = ["--once", "--inbox", inbox.path, "--store", root.appendingPathComponent("store.sqlite").path]
+        process.arguments = ["--once", "--stats", "--inbox", inbox.path, "--store", root.appendingPathComponent("store.sqlite").path]
         process.environment = ["NEWSDEDUP_MIN_FILE_AGE": "0", "NEWSDEDUP_LOG_LEVEL": "error"]
-        process.standardOutput = FileHandle.nullDevice
+        let out = Pipe()
+        process.standardOutput = out
         let start = ContinuousClock.now
         try process.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         let elapsed = ContinuousClock.now - start
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let stages = text.split(separator: "\n").dropFirst().compactMap { line -> (name: String, seconds: Double)? in
+            let fields = line.split(separator: "\t")
+            guard fields.count == 3, let seconds = Double(fields[1]) else { return nil }
+            return (String(fields[0]), seconds)
+        }
+        return (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, stages)
     }
 
     static func pythonBaseline(_ corpus: [Data], in root: URL) throws -> Double? {

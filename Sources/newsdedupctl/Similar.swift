@@ -13,15 +13,8 @@ struct Similar: ParsableCommand {
     @Flag(help: "One JSON object per match.") var json = false
 
     func run() throws {
-        let fingerprint: Fingerprint
-        let shingles: ShingleSet
-        do {
-            let bytes = try Data(contentsOf: URL(fileURLWithPath: file))
-            var noCache: NormalizationCache? = nil
-            (fingerprint, shingles) = try Fingerprinter().analyze(try TextDecoder.decode(Array(bytes)).text, cache: &noCache)
-        } catch {
-            fail("\(file): \(error)", code: 1)
-        }
+        let analysis = Self.analyze(file)
+        let fingerprint = analysis.fingerprint, shingles = analysis.shingles
         withDaemon(socket: parent.socketPath) { client throws(ControlClient.Failure) in
             try client.send(Request(
                 command: .similar, simhash: fingerprint.simhashHex, sha256: fingerprint.sha256.hexString,
@@ -69,6 +62,21 @@ struct Similar: ParsableCommand {
 
 /// `similar --json`: the daemon's match, with the containment computed for a lead match and
 /// whether the file would be recorded as a duplicate of it.
+extension Similar {
+    /// The file's fingerprint and shingles, as ingest would compute them; exits on failure.
+    /// (A function of its own: built inline, the release compiler of Swift 6.3 crashed on the
+    /// captures of the closure below.)
+    static func analyze(_ file: String) -> (fingerprint: Fingerprint, shingles: ShingleSet) {
+        do {
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: file))
+            var noCache: NormalizationCache? = nil
+            return try Fingerprinter().analyze(try TextDecoder.decode(Array(bytes)).text, cache: &noCache)
+        } catch {
+            fail("\(file): \(error)", code: 1)
+        }
+    }
+}
+
 struct SimilarLine: Encodable {
     let match: MatchRecord
     let containment: Double?

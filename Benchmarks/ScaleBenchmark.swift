@@ -1,0 +1,133 @@
+import ArticleStore
+import DedupCore
+import Foundation
+import GRDB
+import TestSupport
+
+/// `scripts/bench.sh scale [--full]`: near-duplicate query latency and the daemon's memory with
+/// 100 K and 1 M stored fingerprints (--full: also 10 M). Rows are written straight into a real
+/// store (random fingerprints, 1 in 1,000 planted near a query point), then queried through
+/// `Store.similar`, the daemon's own lookup, at the default threshold.
+enum ScaleBenchmark {
+    static func run(arguments: [String]) throws {
+        let sizes = arguments.contains("--full") ? [100_000, 1_000_000, 10_000_000] : [100_000, 1_000_000]
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("nd-scale-\(getpid())")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let path = scratch.appendingPathComponent("store.sqlite").path
+        try Store(path: path).close()
+
+        print("near-duplicate query at K = \(NearDuplicateThreshold.defaultMaxDistance), release build, "
+            + "\(ProcessInfo.processInfo.activeProcessorCount) cores, \(Benchmark.cpuModel())\n")
+        print("| stored fingerprints | query p50 | query p99 | planted neighbours found | daemon peak RSS | store file |")
+        print("|---|---|---|---|---|---|")
+        var rng = SeededGenerator(seed: 0x5CA1E)
+        var queries: [UInt64] = []
+        var stored = 0
+        for size in sizes {
+            let fillStart = ContinuousClock.now
+            try fill(path, from: stored, to: size, queries: &queries, &rng)
+            stored = size
+            let fillSeconds = Benchmark.seconds(since: fillStart)
+            let store = try Store(path: path)
+            var latencies: [Double] = []
+            var found = 0
+            // Queries with planted neighbours, then as many random ones (the common case: no match).
+            let planted = Array(queries.suffix(500))
+            let probes = planted + (0..<(1_000 - planted.count)).map { _ in rng.next() }
+            for query in probes {
+                let start = ContinuousClock.now
+                let matches = try store.similar(sha256: [UInt8](repeating: 0, count: 32), simhash: query, leadSimhash: ~query,
+                                                maxDistance: NearDuplicateThreshold.defaultMaxDistance)
+                latencies.append(Benchmark.seconds(since: start))
+                found += matches.count
+            }
+            try store.close()
+            latencies.sort()
+            let rss = try daemonPeakRSS(store: path, in: scratch)
+            let fileSize = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+            print(String(format: "| %@ | %.3f ms | %.3f ms | %d of %d | %@ | %.0f MB (filled in %.0f s) |",
+                         size.formatted(), latencies[latencies.count / 2] * 1000, latencies[latencies.count * 99 / 100] * 1000,
+                         found, planted.count, rss.map { String(format: "%.0f MB", Double($0) / 1024) } ?? "-",
+                         Double(fileSize) / 1e6, fillSeconds))
+        }
+    }
+
+    /// Rows `from..<to`: random fingerprints, and every 1,000th a query point with a neighbour
+    /// planted 1-7 bits away, so each query of `queries` has one match to find.
+    static func fill(_ path: String, from: Int, to: Int, queries: inout [UInt64], _ rng: inout SeededGenerator) throws {
+        let queue = try DatabaseQueue(path: path)
+        defer { try? queue.close() }
+        var index = from
+        while index < to {
+            let end = min(to, index + 100_000)
+            try queue.inTransaction(.immediate) { db in
+                let insert = try db.makeStatement(sql: """
+                    INSERT INTO article (sha256, simhash, band0, band1, band2, band3, lead_simhash,
+                                         lead_band0, lead_band1, lead_band2, lead_band3, source, received_at,
+                                         encoding, raw_size, stored_size, token_count, body)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'bench', 0, 'utf8', 0, 0, 0, x'')
+                    """)
+                for row in index..<end {
+                    var simhash = rng.next()
+                    if row % 1_000 == 999 {
+                        let query = rng.next()
+                        queries.append(query)
+                        simhash = query
+                        for _ in 0..<Int.random(in: 1...7, using: &rng) { simhash ^= 1 << (rng.next() % 64) }
+                    }
+                    let lead = rng.next()
+                    let bands = BandKey.bands(of: simhash).map { Int64($0) } + BandKey.bands(of: lead).map { Int64($0) }
+                    var arguments: [(any DatabaseValueConvertible)?] = [withUnsafeBytes(of: row) { Data($0) }, Int64(bitPattern: simhash)]
+                    arguments += bands[0..<4].map { $0 as (any DatabaseValueConvertible)? }
+                    arguments.append(Int64(bitPattern: lead))
+                    arguments += bands[4..<8].map { $0 as (any DatabaseValueConvertible)? }
+                    try insert.execute(arguments: StatementArguments(arguments))
+                }
+                return .commit
+            }
+            index = end
+        }
+    }
+
+    /// Starts `newsdedupd` on the store with an empty inbox, asks it for its status and a few
+    /// lookups, and reads its peak resident set size (VmHWM, KiB) before stopping it.
+    static func daemonPeakRSS(store: String, in scratch: URL) throws -> Int? {
+        let bin = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        let root = scratch.appendingPathComponent("daemon-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("inbox"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let socket = root.appendingPathComponent("s.sock").path
+        let daemon = Process()
+        daemon.executableURL = bin.appendingPathComponent("newsdedupd")
+        daemon.arguments = ["--inbox", root.appendingPathComponent("inbox").path, "--store", store, "--socket", socket]
+        daemon.environment = ["NEWSDEDUP_LOG_LEVEL": "error"]
+        daemon.standardOutput = FileHandle.nullDevice
+        daemon.standardError = FileHandle.nullDevice
+        try daemon.run()
+        defer { if daemon.isRunning { daemon.terminate(); daemon.waitUntilExit() } }
+        let probe = root.appendingPathComponent("probe.txt")
+        var factory = try ArticleFactory(seed: 3)
+        try factory.article().write(to: probe)
+        let deadline = ContinuousClock.now + .seconds(120)
+        while ContinuousClock.now < deadline {
+            if ctl(bin, ["--socket", socket, "status"]) == 0 { break }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        for _ in 0..<5 { _ = ctl(bin, ["--socket", socket, "similar", probe.path]) }
+        let status = (try? String(contentsOfFile: "/proc/\(daemon.processIdentifier)/status", encoding: .utf8)) ?? ""
+        return status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }
+            .flatMap { Int($0.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") }
+    }
+
+    static func ctl(_ bin: URL, _ arguments: [String]) -> Int32 {
+        let process = Process()
+        process.executableURL = bin.appendingPathComponent("newsdedupctl")
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return -1 }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+}
