@@ -51,29 +51,74 @@ extension Store {
     /// feed event and counters, all or nothing. Later items see the earlier ones of the batch.
     public func ingest(_ items: [IngestItem], maxDistance: Int) throws(StoreError) -> [IngestOutcome] {
         do {
-            return try pool.writeWithoutTransaction { db in
+            var added: [Candidate] = []
+            let outcomes = try pool.writeWithoutTransaction { db in
                 var outcomes: [IngestOutcome] = []
                 try db.inTransaction(.immediate) {
-                    outcomes = try items.map { try Self.ingest($0, maxDistance: maxDistance, db) }
+                    // Loaded before this batch writes anything, so it holds committed rows only.
+                    try loadIndexIfNeeded(db)
+                    outcomes = try items.map { item in
+                        let outcome = try Self.ingest(item, maxDistance: maxDistance, db) { simhash, lead in
+                            // The index holds what is committed; this batch's own articles are checked here.
+                            memoryIndex.withLock { $0?.candidates(simhash: simhash, leadSimhash: lead, maxDistance: maxDistance) ?? [] }
+                                + added.filter {
+                                    SimHash.distance($0.simhash, simhash) <= maxDistance || SimHash.distance($0.leadSimhash, lead) <= maxDistance
+                                }
+                        }
+                        if case .stored(let id, _) = outcome {
+                            added.append(Candidate(id: id, simhash: item.fingerprint.simhash, leadSimhash: item.fingerprint.leadSimhash))
+                        }
+                        return outcome
+                    }
                     return .commit
                 }
                 return outcomes
             }
+            // Committed: the index follows. (Had the transaction failed, nothing was added.)
+            memoryIndex.withLock { index in
+                for article in added {
+                    guard index != nil else { return }
+                    if let last = index?.lastId, article.id <= last { index = nil; return }  // out of step: reload later
+                    index?.insert(id: article.id, simhash: article.simhash, leadSimhash: article.leadSimhash)
+                }
+            }
+            return outcomes
         } catch {
             throw StoreError.wrap(error)
         }
     }
 
-    private static func ingest(_ item: IngestItem, maxDistance: Int, _ db: Database) throws -> IngestOutcome {
+    /// Loads the in-memory index from the article table, inside the writer's transaction.
+    func loadIndexIfNeeded(_ db: Database) throws {
+        guard memoryIndex.withLock({ $0 == nil }) else { return }
+        var index = NearDuplicateIndex()
+        let rows = try Row.fetchCursor(db, sql: "SELECT id, simhash, lead_simhash FROM article WHERE band0 >= 0 ORDER BY id")
+        while let row = try rows.next() {
+            index.insert(id: row[0], simhash: UInt64(bitPattern: row[1]), leadSimhash: UInt64(bitPattern: row[2]))
+        }
+        index.rebuild()
+        memoryIndex.withLock { $0 = index }
+    }
+
+    /// Loads the near-duplicate index now (the daemon does so before it says it is ready, so the
+    /// first batch does not wait for it).
+    public func warmIndex() throws(StoreError) {
+        do {
+            try pool.write { db in try loadIndexIfNeeded(db) }
+        } catch {
+            throw StoreError.wrap(error)
+        }
+    }
+
+    private static func ingest(
+        _ item: IngestItem, maxDistance: Int, _ db: Database, near: (UInt64, UInt64) throws -> [Candidate]
+    ) throws -> IngestOutcome {
         if let seq = try Int64.fetchOne(db, sql: "SELECT seq FROM feed WHERE claim_key = ?", arguments: [item.claimKey]) {
             return .alreadyIngested(seq: seq)
         }
         let sha = Data(item.fingerprint.sha256)
         let exact = try Int64.fetchOne(db, sql: "SELECT id FROM article WHERE sha256 = ?", arguments: [sha])
-        let candidates = exact == nil
-            ? try NearDuplicateQuery.candidates(
-                db, simhash: item.fingerprint.simhash, leadSimhash: item.fingerprint.leadSimhash, maxDistance: maxDistance)
-            : []
+        let candidates = exact == nil ? try near(item.fingerprint.simhash, item.fingerprint.leadSimhash) : []
         let verdict = try Verdict.decide(
             item.fingerprint, exactMatch: exact, candidates: candidates, maxDistance: maxDistance
         ) { id in try storedShingles(of: id, db).containment(item.shingles) }

@@ -37,7 +37,8 @@ extension Store {
         do {
             return try pool.read { db in
                 let exactId = try Int64.fetchOne(db, sql: "SELECT id FROM article WHERE sha256 = ?", arguments: [Data(sha256)])
-                let near = try NearDuplicateQuery.candidates(db, simhash: simhash, leadSimhash: leadSimhash, maxDistance: maxDistance)
+                let near = try memoryIndex.withLock { $0?.candidates(simhash: simhash, leadSimhash: leadSimhash, maxDistance: maxDistance) }
+                    ?? NearDuplicateQuery.candidates(db, simhash: simhash, leadSimhash: leadSimhash, maxDistance: maxDistance)
                 var ids = near.map(\.id)
                 if let exactId { ids.removeAll { $0 == exactId }; ids.insert(exactId, at: 0) }
                 return try ids.map { id in

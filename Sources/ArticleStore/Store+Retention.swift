@@ -20,6 +20,8 @@ extension Store {
     /// ever asks for, so the index keeps only the window. With `delete` they leave the store
     /// instead, with their duplicates and their feed records, and the counters follow.
     public func applyRetention(receivedBefore cutoff: Int64, delete: Bool) throws(StoreError) -> RetentionResult {
+        // The in-memory index does not follow these changes: the next ingest reloads it.
+        defer { memoryIndex.withLock { $0 = nil } }
         do {
             return try pool.write { db in
                 var result = RetentionResult()

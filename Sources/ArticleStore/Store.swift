@@ -2,6 +2,7 @@ import DedupCore
 import Foundation
 import Glibc
 import GRDB
+import Synchronization
 
 /// Why the store failed. `isFatal` separates an invariant broken (wrong schema, another
 /// fingerprint algorithm) from a fault that may pass (disk full, I/O error, read-only file).
@@ -33,6 +34,10 @@ public final class Store: Sendable {
     /// A random id written when the store is created: tells this store from another file that
     /// appears at the same path (a file system mounted or not, a restored backup).
     public let identity: String
+    /// The near-duplicate index in memory (see `NearDuplicateIndex`), loaded by the writer at
+    /// its first ingest and kept in step with each commit; nil until then, and again after a
+    /// change it does not follow (retention). Readers use it when it is there, SQL otherwise.
+    let memoryIndex = Mutex<NearDuplicateIndex?>(nil)
 
     /// Fingerprint parameters the store was written with; a mismatch is refused at open.
     static let metaParameters: [String: String] = [

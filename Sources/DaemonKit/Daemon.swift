@@ -92,6 +92,10 @@ public enum Daemon {
         let directory = URL(fileURLWithPath: settings.store).deletingLastPathComponent()
         try FileManager.default.createDirectory(
             at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
-        return try Store(path: settings.store)
+        let store = try Store(path: settings.store)
+        // The near-duplicate index is read into memory before the first batch (and before
+        // READY=1), so no commit waits for it and the watchdog never sees that wait.
+        try store.warmIndex()
+        return store
     }
 }

@@ -56,3 +56,31 @@ import Testing
         #expect(similar.first { $0.id == 1 }.map { $0.leadDistance <= 7 && $0.distance > 7 } == true)
     }
 }
+
+/// The in-memory index follows commits only: a batch that rolls back leaves no trace in it.
+@Suite struct MemoryIndexStoreTests {
+    @Test func aRolledBackBatchLeavesNoArticleInTheIndex() throws {
+        let dir = try TempDirectory()
+        let store = try Store(path: dir.path("store.sqlite"))
+        let seeds = try Seeds.all()
+        _ = try store.ingest([try item("first.txt", seeds[3].bytes)], maxDistance: 7)
+        try store.pool.write { db in
+            try db.execute(sql: """
+                CREATE TRIGGER boom BEFORE INSERT ON feed WHEN NEW.claim_key = 'boom'
+                BEGIN SELECT RAISE(ABORT, 'boom'); END
+                """)
+        }
+        // Seed 000 is stored and then the batch fails on its second file: nothing is committed.
+        #expect(throws: StoreError.self) {
+            try store.ingest([try item("a.txt", seeds[0].bytes), try item("b.txt", seeds[1].bytes, claim: "boom")], maxDistance: 7)
+        }
+        // Its edited copy must not be taken for a duplicate of the article that was rolled back.
+        let outcomes = try store.ingest([try item("edited.txt", Array(try Seeds.editedFirst()))], maxDistance: 7)
+        guard case .stored = outcomes[0] else { Issue.record("matched a rolled-back article: \(outcomes[0])"); return }
+        // And what is committed is found through the index, in the same batch and the next.
+        let again = try store.ingest([try item("copy.txt", Array(try Seeds.editedFirst()) + Array(" ".utf8))], maxDistance: 7)
+        guard case .duplicate = again[0] else { Issue.record("\(again[0])"); return }
+        #expect(store.memoryIndex.withLock { $0?.count } == 2)
+        #expect(try store.check().isSound)
+    }
+}
