@@ -1,38 +1,49 @@
+import ArticleStore
 import DedupCore
 import Foundation
 import TestSupport
 
-/// `scripts/bench.sh [--full]`: release-mode figures for the performance work (issue 6).
-/// Prints the machine, then each measurement; sizes are small by default.
-/// `scripts/bench.sh quality [--explore]`: the near-duplicate quality report (issue 5).
-/// `scripts/bench.sh scale [--full]`: query latency and daemon memory at 100 K-10 M fingerprints.
+/// `scripts/bench.sh [--full]`: release-mode figures for the performance work (issue 6): the
+/// throughput stages against zlib and the Python baseline, drop-to-visible latency, and query
+/// latency and memory at scale. Small sizes by default; --full for 20,000 articles and 10 M
+/// fingerprints. Parts alone: `throughput`, `latency`, `scale`; and `quality [--explore]`, the
+/// near-duplicate quality report (issue 5).
 @main
 struct Benchmark {
     static func main() throws {
-        if CommandLine.arguments.dropFirst().first == "scale" {
-            try ScaleBenchmark.run(arguments: Array(CommandLine.arguments.dropFirst(2)))
-            return
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        let rest = Array(arguments.dropFirst())
+        switch arguments.first {
+        case "quality": try QualityBenchmark.run(arguments: rest)
+        case "scale": try ScaleBenchmark.run(arguments: rest)
+        case "latency": try LatencyBenchmark.run()
+        case "throughput": try throughput(full: rest.contains("--full"))
+        case "fingerprint-loop": try fingerprintLoop()
+        default:
+            let full = arguments.contains("--full")
+            try throughput(full: full)
+            try LatencyBenchmark.run()
+            print()
+            try ScaleBenchmark.run(arguments: full ? ["--full"] : [])
         }
-        if CommandLine.arguments.dropFirst().first == "quality" {
-            try QualityBenchmark.run(arguments: Array(CommandLine.arguments.dropFirst(2)))
-            return
+    }
+
+    /// For a profiler: fingerprint Devanagari articles for about ten seconds.
+    static func fingerprintLoop() throws {
+        var factory = try ArticleFactory(seed: 7)
+        let texts = (0..<200).map { String(decoding: factory.article(vocabulary: $0 % 3), as: UTF8.self) }
+        let fingerprinter = Fingerprinter()
+        let deadline = ContinuousClock.now + .seconds(10)
+        var rounds = 0
+        while ContinuousClock.now < deadline {
+            var cache: NormalizationCache? = NormalizationCache()
+            for text in texts { _ = try? fingerprinter.analyze(text, cache: &cache) }
+            rounds += 1
         }
-        if CommandLine.arguments.dropFirst().first == "fingerprint-loop" {
-            // For a profiler: fingerprint Devanagari articles for about ten seconds.
-            var factory = try ArticleFactory(seed: 7)
-            let texts = (0..<200).map { String(decoding: factory.article(vocabulary: $0 % 3), as: UTF8.self) }
-            let fingerprinter = Fingerprinter()
-            let deadline = ContinuousClock.now + .seconds(10)
-            var rounds = 0
-            while ContinuousClock.now < deadline {
-                var cache: NormalizationCache? = NormalizationCache()
-                for text in texts { _ = try? fingerprinter.analyze(text, cache: &cache) }
-                rounds += 1
-            }
-            print("fingerprint-loop: \(rounds) rounds of \(texts.map(\.utf8.count).reduce(0, +)) bytes")
-            return
-        }
-        let full = CommandLine.arguments.contains("--full")
+        print("fingerprint-loop: \(rounds) rounds of \(texts.map(\.utf8.count).reduce(0, +)) bytes")
+    }
+
+    static func throughput(full: Bool) throws {
         let files = full ? 20_000 : 2_000
         print("newsdedup benchmark: \(files) generated articles (3-8 KB; Hindi, Turkish, Bengali words), release build")
         print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, "
@@ -86,6 +97,14 @@ struct Benchmark {
             row("  \(stage.name)", String(format: "%.3f s in all (%.0f %% of the wall clock)%@", stage.seconds, 100 * stage.seconds / ours,
                                           ["read", "decode", "fingerprint", "compress"].contains(stage.name) ? ", on every core" : ""))
         }
+        let storePath = scratch.appendingPathComponent("ours/store.sqlite").path
+        let store = try Store(path: storePath)
+        let totals = try store.totals()
+        try store.close()
+        let fileBytes = [storePath, storePath + "-wal"].compactMap { try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int }.reduce(0, +)
+        row("store size", String(format: "%.2f × the raw bytes of the stored articles (bodies alone %.2f ×; %d articles, %d near duplicates)",
+                                 Double(fileBytes) / Double(totals.rawBytes), Double(totals.storedBytes) / Double(totals.rawBytes),
+                                 totals.articles, totals.nearDuplicates))
         if let python = try pythonBaseline(corpus, in: scratch.appendingPathComponent("python")) {
             row("Python simhash + sqlite3 + zlib", String(format: "%.0f articles/s; newsdedupd is %.1f× faster",
                                                          Double(files) / python, python / ours))
