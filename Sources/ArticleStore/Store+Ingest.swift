@@ -94,7 +94,7 @@ extension Store {
         var index = NearDuplicateIndex()
         let rows = try Row.fetchCursor(db, sql: "SELECT id, simhash, lead_simhash FROM article WHERE band0 >= 0 ORDER BY id")
         while let row = try rows.next() {
-            index.insert(id: row[0], simhash: UInt64(bitPattern: row[1]), leadSimhash: UInt64(bitPattern: row[2]))
+            index.load(id: row[0], simhash: UInt64(bitPattern: row[1]), leadSimhash: UInt64(bitPattern: row[2]))
         }
         index.rebuild()
         memoryIndex.withLock { $0 = index }

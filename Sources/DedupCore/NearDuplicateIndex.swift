@@ -45,6 +45,16 @@ public struct NearDuplicateIndex: Sendable {
         if pendingCount >= max(4_096, builtCount / 16) { rebuild() }
     }
 
+    /// Loads many articles at once: appended without being indexed, which the one `rebuild()`
+    /// the caller must make afterwards does for all of them (no bucket work per article).
+    public mutating func load(id: Int64, simhash: UInt64, leadSimhash: UInt64) {
+        precondition(ids.last.map { id > $0 } ?? true, "ids must increase")
+        ids.append(id)
+        whole.append(simhash)
+        lead.append(leadSimhash)
+        if (ids.count - 1) / 64 >= removed.count { removed.append(0) }
+    }
+
     /// Takes an article out (retention, a merge); unknown ids are ignored.
     public mutating func remove(id: Int64) {
         guard let row = row(of: id), !isRemoved(row) else { return }

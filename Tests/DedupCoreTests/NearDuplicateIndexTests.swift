@@ -23,10 +23,15 @@ import Testing
                 } else {
                     article = (rng.next(), rng.next())
                 }
-                index.insert(id: nextId, simhash: article.0, leadSimhash: article.1)
+                if round == 0 {
+                    index.load(id: nextId, simhash: article.0, leadSimhash: article.1)  // the bulk path, then one rebuild
+                } else {
+                    index.insert(id: nextId, simhash: article.0, leadSimhash: article.1)
+                }
                 live[nextId] = article
                 nextId += 1 + Int64(rng.next() % 3)  // ids with gaps, as after deletions
             }
+            if round == 0 { index.rebuild() }
             for id in live.keys.shuffled(using: &rng).prefix(1_500) {
                 index.remove(id: id)
                 live[id] = nil
