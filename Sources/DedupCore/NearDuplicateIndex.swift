@@ -10,8 +10,9 @@
 /// marked in a bitset and dropped at the next rebuild. About 4 × 8 + 24 = 56 bytes per article.
 public struct NearDuplicateIndex: Sendable {
     private(set) var ids: [Int64] = []
-    private(set) var whole: [UInt64] = []
-    private(set) var lead: [UInt64] = []
+    /// Whole-text and lead SimHash of each row side by side: a probe that checks a row reads one
+    /// cache line, not two (at 10 M articles a lookup checks some 20,000 scattered rows).
+    private(set) var prints: [SIMD2<UInt64>] = []
     private var removed: [UInt64] = []  // bitset over rows
     private var removedCount = 0
     /// Per table (whole bands 0-3, lead bands 0-3): bucket offsets into `rows`.
@@ -35,8 +36,7 @@ public struct NearDuplicateIndex: Sendable {
         precondition(ids.last.map { id > $0 } ?? true, "ids must increase")
         let row = UInt32(ids.count)
         ids.append(id)
-        whole.append(simhash)
-        lead.append(leadSimhash)
+        prints.append(SIMD2(simhash, leadSimhash))
         if Int(row) / 64 >= removed.count { removed.append(0) }
         for table in 0..<8 {
             pending[table][Self.band(table, whole: simhash, lead: leadSimhash), default: []].append(row)
@@ -50,8 +50,7 @@ public struct NearDuplicateIndex: Sendable {
     public mutating func load(id: Int64, simhash: UInt64, leadSimhash: UInt64) {
         precondition(ids.last.map { id > $0 } ?? true, "ids must increase")
         ids.append(id)
-        whole.append(simhash)
-        lead.append(leadSimhash)
+        prints.append(SIMD2(simhash, leadSimhash))
         if (ids.count - 1) / 64 >= removed.count { removed.append(0) }
     }
 
@@ -69,26 +68,29 @@ public struct NearDuplicateIndex: Sendable {
         let radius = BandKey.radius(forMaxDistance: maxDistance)
         // A match sits in several of the probed buckets; only matches are few enough to dedupe.
         var matched: [UInt32] = []
-        func consider(_ row: UInt32) {
+        func consider(_ row: UInt32, _ prints: UnsafeBufferPointer<SIMD2<UInt64>>) {
             let r = Int(row)
-            if SimHash.distance(whole[r], simhash) <= maxDistance || SimHash.distance(lead[r], leadSimhash) <= maxDistance,
+            let pair = prints[r]
+            if SimHash.distance(pair[0], simhash) <= maxDistance || SimHash.distance(pair[1], leadSimhash) <= maxDistance,
                !isRemoved(r) {
                 matched.append(row)
             }
         }
-        for table in 0..<8 {
-            let center = Self.band(table, whole: simhash, lead: leadSimhash)
-            for probe in BandKey.probes(around: center, radius: radius) {
-                if builtCount > 0 {
-                    let bucket = Int(probe)
-                    rows[table].withUnsafeBufferPointer { rows in
-                        for index in Int(offsets[table][bucket])..<Int(offsets[table][bucket + 1]) { consider(rows[index]) }
+        prints.withUnsafeBufferPointer { prints in
+            for table in 0..<8 {
+                let center = Self.band(table, whole: simhash, lead: leadSimhash)
+                for probe in BandKey.probes(around: center, radius: radius) {
+                    if builtCount > 0 {
+                        let bucket = Int(probe)
+                        rows[table].withUnsafeBufferPointer { rows in
+                            for index in Int(offsets[table][bucket])..<Int(offsets[table][bucket + 1]) { consider(rows[index], prints) }
+                        }
                     }
+                    if let waiting = pending[table][probe] { for row in waiting { consider(row, prints) } }
                 }
-                if let waiting = pending[table][probe] { for row in waiting { consider(row) } }
             }
         }
-        let found = Set(matched).map { Candidate(id: ids[Int($0)], simhash: whole[Int($0)], leadSimhash: lead[Int($0)]) }
+        let found = Set(matched).map { Candidate(id: ids[Int($0)], simhash: prints[Int($0)][0], leadSimhash: prints[Int($0)][1]) }
         func key(_ c: Candidate) -> (Int, Int, Int64) {
             (SimHash.distance(c.simhash, simhash), SimHash.distance(c.leadSimhash, leadSimhash), c.id)
         }
@@ -103,8 +105,7 @@ public struct NearDuplicateIndex: Sendable {
             keep.reserveCapacity(count)
             for row in ids.indices where !isRemoved(row) { keep.append(row) }
             ids = keep.map { ids[$0] }
-            whole = keep.map { whole[$0] }
-            lead = keep.map { lead[$0] }
+            prints = keep.map { prints[$0] }
             removed = Array(repeating: 0, count: (ids.count + 63) / 64)
             removedCount = 0
         }
@@ -112,12 +113,12 @@ public struct NearDuplicateIndex: Sendable {
         rows = []
         for table in 0..<8 {
             var counts = [UInt32](repeating: 0, count: 65_537)
-            for row in ids.indices { counts[Int(Self.band(table, whole: whole[row], lead: lead[row])) + 1] += 1 }
+            for row in ids.indices { counts[Int(Self.band(table, whole: prints[row][0], lead: prints[row][1])) + 1] += 1 }
             for bucket in 1..<counts.count { counts[bucket] += counts[bucket - 1] }
             var next = counts
             var sorted = [UInt32](repeating: 0, count: ids.count)
             for row in ids.indices {
-                let bucket = Int(Self.band(table, whole: whole[row], lead: lead[row]))
+                let bucket = Int(Self.band(table, whole: prints[row][0], lead: prints[row][1]))
                 sorted[Int(next[bucket])] = UInt32(row)
                 next[bucket] += 1
             }
@@ -131,7 +132,7 @@ public struct NearDuplicateIndex: Sendable {
 
     /// Bytes held, roughly: what `newsdedupctl status` can report.
     public var approximateBytes: Int {
-        ids.capacity * 8 + whole.capacity * 8 + lead.capacity * 8 + removed.capacity * 8
+        ids.capacity * 8 + prints.capacity * 16 + removed.capacity * 8
             + offsets.reduce(0) { $0 + $1.capacity * 4 } + rows.reduce(0) { $0 + $1.capacity * 4 } + pendingCount * 8 * 24
     }
 
