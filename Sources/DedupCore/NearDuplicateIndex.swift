@@ -130,12 +130,6 @@ public struct NearDuplicateIndex: Sendable {
         builtCount = ids.count
     }
 
-    /// Bytes held, roughly: what `newsdedupctl status` can report.
-    public var approximateBytes: Int {
-        ids.capacity * 8 + prints.capacity * 16 + removed.capacity * 8
-            + offsets.reduce(0) { $0 + $1.capacity * 4 } + rows.reduce(0) { $0 + $1.capacity * 4 } + pendingCount * 8 * 24
-    }
-
     @inline(__always)
     static func band(_ table: Int, whole: UInt64, lead: UInt64) -> UInt16 {
         table < 4 ? BandKey.band(table, of: whole) : BandKey.band(table - 4, of: lead)

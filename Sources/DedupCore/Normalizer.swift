@@ -16,6 +16,11 @@ import Foundation
 ///   so changed quotes or punctuation change nothing.
 /// - Scripts written without spaces between words (Han, kana, Thai, Lao, Khmer, Myanmar) give
 ///   one token per character, with its marks; shingles over them are character n-grams.
+///
+/// Two paths give the same bytes: most words are folded scalar by scalar from `ScalarTable`
+/// (the fast path, about 100 MB/s on one core); the rest go through Foundation's NFKC and
+/// lower-casing (`appendNormalized`, the definition). `referenceTokens` runs the definition
+/// alone, for the tests that hold the two together.
 public enum Normalizer {
     /// The tokens of `text`, in order.
     public static func tokens(of text: String) -> [String] {
@@ -146,13 +151,6 @@ public enum Normalizer {
         }
         flush()
         return tokens
-    }
-
-    /// The canonical form of a text: its tokens joined by single spaces. Its SHA-256 is the
-    /// exact-duplicate key, so two files that differ only in what normalising removes are one
-    /// article.
-    public static func canonicalText(of tokens: [String]) -> String {
-        tokens.joined(separator: " ")
     }
 
     // MARK: - Classification
