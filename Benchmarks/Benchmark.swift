@@ -19,6 +19,10 @@ struct Benchmark {
         case "latency": try LatencyBenchmark.run()
         case "throughput": try throughput(full: rest.contains("--full"))
         case "fingerprint-loop": try fingerprintLoop()
+        case "inbox":
+            // For a profiler: the throughput corpus, written into a directory to run newsdedupd on.
+            guard let directory = rest.first else { throw BenchmarkError.usage("newsdedup-bench inbox DIRECTORY [--full]") }
+            _ = try fill(throughputCorpus(files: rest.contains("--full") ? 20_000 : 2_000), URL(fileURLWithPath: directory))
         default:
             let full = arguments.contains("--full")
             try throughput(full: full)
@@ -49,13 +53,8 @@ struct Benchmark {
         print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, "
             + "\(ProcessInfo.processInfo.physicalMemory >> 30) GiB, \(cpuModel())\n")
 
-        var factory = try ArticleFactory(seed: 2026)
-        var corpus = (0..<files).map { _ in factory.article() }
-        // One in ten is a near duplicate of an earlier one: its last sentence cut.
-        for index in stride(from: 9, to: files, by: 10) {
-            let earlier = String(decoding: corpus[index - 5], as: UTF8.self).split(separator: "\n")
-            corpus[index] = Data(earlier.dropLast().joined(separator: "\n").utf8)
-        }
+        let corpus = try throughputCorpus(files: files)
+        var factory = try ArticleFactory(seed: 2027)
         let scripts: [(name: String, vocabularies: [Int])] = [("Devanagari", [0, 1, 2]), ("Latin (Turkish)", [3]), ("Bengali", [4])]
         var perScript: [String: [Data]] = [:]
         for script in scripts {
@@ -111,6 +110,18 @@ struct Benchmark {
         } else {
             row("Python simhash + sqlite3 + zlib", "skipped: pip install simhash")
         }
+    }
+
+    /// Generated articles (3-8 KB, mixed scripts); one in ten is a near duplicate of an earlier
+    /// one, its last sentence cut.
+    static func throughputCorpus(files: Int) throws -> [Data] {
+        var factory = try ArticleFactory(seed: 2026)
+        var corpus = (0..<files).map { _ in factory.article() }
+        for index in stride(from: 9, to: files, by: 10) {
+            let earlier = String(decoding: corpus[index - 5], as: UTF8.self).split(separator: "\n")
+            corpus[index] = Data(earlier.dropLast().joined(separator: "\n").utf8)
+        }
+        return corpus
     }
 
     static func row(_ stage: String, _ figure: String) {
@@ -184,6 +195,11 @@ struct Benchmark {
             try FileManager.default.moveItem(at: root.appendingPathComponent(name), to: inbox.appendingPathComponent(name))
         }
         return inbox
+    }
+
+    enum BenchmarkError: Error, CustomStringConvertible {
+        case usage(String)
+        var description: String { switch self { case .usage(let text): "usage: \(text)" } }
     }
 
     static func cpuModel() -> String {
