@@ -1,4 +1,5 @@
 import ArticleStore
+import DedupCore
 import Foundation
 import InboxScanner
 public import Logging
@@ -92,6 +93,10 @@ public enum Daemon {
         let directory = URL(fileURLWithPath: settings.store).deletingLastPathComponent()
         try FileManager.default.createDirectory(
             at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
+        // The normaliser's table is built meanwhile, on the other cores, instead of inside the
+        // first batch, where one lane would build it while the others wait.
+        let table = Lanes.beside { Normalizer.prepare() }
+        defer { table.wait() }
         let store = try Store(path: settings.store)
         // The near-duplicate index is read into memory before the first batch (and before
         // READY=1), so no commit waits for it and the watchdog never sees that wait.

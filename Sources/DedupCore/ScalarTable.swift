@@ -1,3 +1,6 @@
+import Dispatch
+import Synchronization
+
 /// What the normaliser needs to know about each Basic Multilingual Plane scalar, computed once
 /// from the very rules of the slow path (`Normalizer.classify` and `appendNormalized`), so the
 /// fast path cannot disagree with it: the table is the slow path run on one scalar at a time,
@@ -31,44 +34,61 @@ struct ScalarTable: Sendable {
 
     static let shared = ScalarTable()
 
+    /// Built on every core: each scalar's entry depends only on that scalar and the composition
+    /// facts, and the Foundation normalisation calls that derive it are slow (about 150 ms for
+    /// the plane on one core here), paid at each process start.
     init() {
         let compositions = Self.compositionFacts()
         var entries = [UInt32](repeating: Self.separator, count: 0x10000)
-        for value in 0..<0x10000 {
-            guard let scalar = Unicode.Scalar(value) else { continue }
-            switch Normalizer.classify(scalar) {
-            case .separator: continue
-            case .ignorable: entries[value] = Self.ignorable; continue
-            case .word: break
+        entries.withUnsafeMutableBufferPointer { buffer in
+            let shared = UnsafeSharedBuffer(buffer)
+            Self.forEachChunk(of: 0x10000) { range in
+                for value in range { shared.buffer[value] = Self.entry(value, compositions) }
             }
-            entries[value] = Self.slowWord
-            let alone = String(scalar)
-            let isSecond = compositions.seconds.contains(UInt32(value))
-            guard !compositions.hangulSeconds.contains(UInt32(value)),
-                  alone.precomposedStringWithCompatibilityMapping.unicodeScalars.elementsEqual(alone.unicodeScalars)
-            else { continue }
-            var tokens: [String] = []
-            Normalizer.appendNormalized(alone, to: &tokens)
-            guard tokens.count == 1, tokens[0].unicodeScalars.count == 1,
-                  let folded = tokens[0].unicodeScalars.first, folded.value < 0x10000,
-                  // The fold itself must be stable, and "i" + U+0307 is folded with context.
-                  scalar.value != 0x0307, folded.value != 0x0307
-            else { continue }
-            let category = folded.properties.generalCategory
-            let isMark = category == .nonspacingMark || category == .spacingMark || category == .enclosingMark
-            var entry = Self.fastWord | (folded.value << Self.foldShift)
-            entry |= UInt32(scalar.properties.canonicalCombiningClass.rawValue) << Self.cccShift
-            if isMark { entry |= Self.markBit }
-            if Normalizer.isUnsegmented(folded.value) { entry |= Self.unsegmentedBit }
-            if isSecond { entry |= Self.maybeBit }
-            if scalar.properties.canonicalCombiningClass.rawValue == 0,
-               alone.decomposedStringWithCanonicalMapping.unicodeScalars.elementsEqual(alone.unicodeScalars) {
-                entry |= Self.simpleStarterBit
-            }
-            entries[value] = entry
         }
         self.entries = entries
         composingPairs = compositions.pairs
+    }
+
+    /// Runs `body` over `count` values cut into chunks, on every core.
+    static func forEachChunk(of count: Int, _ body: @Sendable (Range<Int>) -> Void) {
+        let chunk = 1024
+        DispatchQueue.concurrentPerform(iterations: (count + chunk - 1) / chunk) { index in
+            body(index * chunk..<min(count, (index + 1) * chunk))
+        }
+    }
+
+    static func entry(_ value: Int, _ compositions: (seconds: Set<UInt32>, pairs: Set<UInt64>, hangulSeconds: Set<UInt32>)) -> UInt32 {
+        guard let scalar = Unicode.Scalar(value) else { return Self.separator }
+        switch Normalizer.classify(scalar) {
+        case .separator: return Self.separator
+        case .ignorable: return Self.ignorable
+        case .word: break
+        }
+        let alone = String(scalar)
+        let isSecond = compositions.seconds.contains(UInt32(value))
+        guard !compositions.hangulSeconds.contains(UInt32(value)),
+              alone.precomposedStringWithCompatibilityMapping.unicodeScalars.elementsEqual(alone.unicodeScalars)
+        else { return Self.slowWord }
+        var tokens: [String] = []
+        Normalizer.appendNormalized(alone, to: &tokens)
+        guard tokens.count == 1, tokens[0].unicodeScalars.count == 1,
+              let folded = tokens[0].unicodeScalars.first, folded.value < 0x10000,
+              // The fold itself must be stable, and "i" + U+0307 is folded with context.
+              scalar.value != 0x0307, folded.value != 0x0307
+        else { return Self.slowWord }
+        let category = folded.properties.generalCategory
+        let isMark = category == .nonspacingMark || category == .spacingMark || category == .enclosingMark
+        var entry = Self.fastWord | (folded.value << Self.foldShift)
+        entry |= UInt32(scalar.properties.canonicalCombiningClass.rawValue) << Self.cccShift
+        if isMark { entry |= Self.markBit }
+        if Normalizer.isUnsegmented(folded.value) { entry |= Self.unsegmentedBit }
+        if isSecond { entry |= Self.maybeBit }
+        if scalar.properties.canonicalCombiningClass.rawValue == 0,
+           alone.decomposedStringWithCanonicalMapping.unicodeScalars.elementsEqual(alone.unicodeScalars) {
+            entry |= Self.simpleStarterBit
+        }
+        return entry
     }
 
     /// (first << 32 | second) for every composite that decomposes into exactly these two.
@@ -82,18 +102,34 @@ struct ScalarTable: Sendable {
     ///   if the two are such a pair: anything else sends the word to the slow path.
     /// - `hangulSeconds`: vowel and trailing jamo, which compose algorithmically; always slow.
     static func compositionFacts() -> (seconds: Set<UInt32>, pairs: Set<UInt64>, hangulSeconds: Set<UInt32>) {
+        // Each chunk collects its own; merged after.
+        let chunks = Mutex<[(seconds: Set<UInt32>, pairs: Set<UInt64>)]>([])
+        forEachChunk(of: 0x10000) { range in
+            var seconds = Set<UInt32>(), pairs = Set<UInt64>()
+            for value in range {
+                guard let scalar = Unicode.Scalar(value), !(0xAC00...0xD7A3).contains(value) else { continue }
+                let alone = String(scalar)
+                let parts = Array(alone.decomposedStringWithCanonicalMapping.unicodeScalars)
+                guard parts.count >= 2,
+                      alone.precomposedStringWithCanonicalMapping.unicodeScalars.elementsEqual(alone.unicodeScalars)
+                else { continue }
+                for part in parts.dropFirst() { seconds.insert(part.value) }
+                if parts.count == 2 { pairs.insert(UInt64(parts[0].value) << 32 | UInt64(parts[1].value)) }
+            }
+            chunks.withLock { $0.append((seconds, pairs)) }
+        }
         var seconds = Set<UInt32>(), pairs = Set<UInt64>()
-        for value in 0..<0x10000 {
-            guard let scalar = Unicode.Scalar(value), !(0xAC00...0xD7A3).contains(value) else { continue }
-            let alone = String(scalar)
-            let parts = Array(alone.decomposedStringWithCanonicalMapping.unicodeScalars)
-            guard parts.count >= 2,
-                  alone.precomposedStringWithCanonicalMapping.unicodeScalars.elementsEqual(alone.unicodeScalars)
-            else { continue }
-            for part in parts.dropFirst() { seconds.insert(part.value) }
-            if parts.count == 2 { pairs.insert(UInt64(parts[0].value) << 32 | UInt64(parts[1].value)) }
+        for chunk in chunks.withLock({ $0 }) {
+            seconds.formUnion(chunk.seconds)
+            pairs.formUnion(chunk.pairs)
         }
         let hangul = Set(Array(UInt32(0x1161)...0x1175) + Array(UInt32(0x11A8)...0x11C2))
         return (seconds.union(hangul), pairs, hangul)
     }
+}
+
+/// The table under construction, shared by the chunks that each write their own range.
+private struct UnsafeSharedBuffer: @unchecked Sendable {
+    let buffer: UnsafeMutableBufferPointer<UInt32>
+    init(_ buffer: UnsafeMutableBufferPointer<UInt32>) { self.buffer = buffer }
 }
