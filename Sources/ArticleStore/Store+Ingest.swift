@@ -57,8 +57,9 @@ extension Store {
                 try db.inTransaction(.immediate) {
                     // Loaded before this batch writes anything, so it holds committed rows only.
                     try loadIndexIfNeeded(db)
+                    var counts: [Counter: Int64] = [:]
                     outcomes = try items.map { item in
-                        let outcome = try Self.ingest(item, maxDistance: maxDistance, db) { simhash, lead in
+                        let outcome = try Self.ingest(item, maxDistance: maxDistance, counting: &counts, db) { simhash, lead in
                             // The index holds what is committed; this batch's own articles are checked here.
                             memoryIndex.withLock { $0?.candidates(simhash: simhash, leadSimhash: lead, maxDistance: maxDistance) ?? [] }
                                 + added.filter {
@@ -69,6 +70,10 @@ extension Store {
                             added.append(Candidate(id: id, simhash: item.fingerprint.simhash, leadSimhash: item.fingerprint.leadSimhash))
                         }
                         return outcome
+                    }
+                    // The counters move once per batch, in the same transaction.
+                    for (counter, amount) in counts.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+                        try Self.bump(counter, by: amount, db)
                     }
                     return .commit
                 }
@@ -110,14 +115,18 @@ extension Store {
         }
     }
 
+    /// One item of a batch. Every statement here is prepared once per connection and reused
+    /// (compiling them per article cost more than the inserts); `counts` gathers the counter
+    /// changes, written once for the batch.
     private static func ingest(
-        _ item: IngestItem, maxDistance: Int, _ db: Database, near: (UInt64, UInt64) throws -> [Candidate]
+        _ item: IngestItem, maxDistance: Int, counting counts: inout [Counter: Int64], _ db: Database,
+        near: (UInt64, UInt64) throws -> [Candidate]
     ) throws -> IngestOutcome {
-        if let seq = try Int64.fetchOne(db, sql: "SELECT seq FROM feed WHERE claim_key = ?", arguments: [item.claimKey]) {
+        if let seq = try Int64.fetchOne(db.cachedStatement(sql: "SELECT seq FROM feed WHERE claim_key = ?"), arguments: [item.claimKey]) {
             return .alreadyIngested(seq: seq)
         }
         let sha = Data(item.fingerprint.sha256)
-        let exact = try Int64.fetchOne(db, sql: "SELECT id FROM article WHERE sha256 = ?", arguments: [sha])
+        let exact = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM article WHERE sha256 = ?"), arguments: [sha])
         let candidates = exact == nil ? try near(item.fingerprint.simhash, item.fingerprint.leadSimhash) : []
         let verdict = try Verdict.decide(
             item.fingerprint, exactMatch: exact, candidates: candidates, maxDistance: maxDistance
@@ -127,40 +136,49 @@ extension Store {
         switch verdict {
         case .unique:
             let body = try item.compressedBody ?? ZlibCodec.compress(item.bytes)
-            let bands = BandKey.bands(of: item.fingerprint.simhash).map { Int64($0) }
-            let leadBands = BandKey.bands(of: item.fingerprint.leadSimhash).map { Int64($0) }
-            let article = try ArticleRecord(
-                id: nil, sha256: sha, simhash: simhash,
-                band0: bands[0], band1: bands[1], band2: bands[2], band3: bands[3],
-                leadSimhash: Int64(bitPattern: item.fingerprint.leadSimhash),
-                leadBand0: leadBands[0], leadBand1: leadBands[1], leadBand2: leadBands[2], leadBand3: leadBands[3],
-                source: item.source, receivedAt: item.receivedAt, encoding: item.encoding.rawValue,
-                rawSize: Int64(item.bytes.count), storedSize: Int64(body.count),
-                tokenCount: Int64(item.fingerprint.tokenCount), body: Data(body)
-            ).insertAndFetch(db)
-            let articleId = try article.id.orThrow("article id")
-            let event = try FeedEventRecord(seq: nil, kind: .article, articleId: articleId, duplicateId: nil, claimKey: item.claimKey)
-                .insertAndFetch(db)
-            try bump(.articles, db)
-            try bump(.rawBytes, by: Int64(item.bytes.count), db)
-            try bump(.storedBytes, by: Int64(body.count), db)
-            return .stored(articleId: articleId, seq: try event.seq.orThrow("feed seq"))
+            let bands = BandKey.bands(of: item.fingerprint.simhash).map { DatabaseValue(value: Int64($0)) }
+            let leadBands = BandKey.bands(of: item.fingerprint.leadSimhash).map { DatabaseValue(value: Int64($0)) }
+            try db.cachedStatement(sql: """
+                INSERT INTO article (sha256, simhash, band0, band1, band2, band3, lead_simhash,
+                    lead_band0, lead_band1, lead_band2, lead_band3, source, received_at, encoding,
+                    raw_size, stored_size, token_count, body)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: StatementArguments(
+                    [sha.databaseValue, simhash.databaseValue] + bands
+                    + [Int64(bitPattern: item.fingerprint.leadSimhash).databaseValue] + leadBands
+                    + [item.source.databaseValue, item.receivedAt.databaseValue, item.encoding.rawValue.databaseValue,
+                       Int64(item.bytes.count).databaseValue, Int64(body.count).databaseValue,
+                       Int64(item.fingerprint.tokenCount).databaseValue, Data(body).databaseValue]))
+            let articleId = db.lastInsertedRowID
+            let seq = try appendFeed(.article, articleId: articleId, duplicateId: nil, claimKey: item.claimKey, db)
+            counts[.articles, default: 0] += 1
+            counts[.rawBytes, default: 0] += Int64(item.bytes.count)
+            counts[.storedBytes, default: 0] += Int64(body.count)
+            return .stored(articleId: articleId, seq: seq)
 
         case .exactDuplicate(let original), .nearDuplicate(let original, _, _):
             var (kind, distance, containment): (DuplicateRecord.Kind, Int, Double?) = (.exact, 0, nil)
             if case .nearDuplicate(_, let d, let c) = verdict { (kind, distance, containment) = (.near, d, c) }
-            let duplicate = try DuplicateRecord(
-                id: nil, articleId: original, kind: kind, distance: Int64(distance), sha256: sha, simhash: simhash,
-                source: item.source, receivedAt: item.receivedAt, rawSize: Int64(item.bytes.count), containment: containment
-            ).insertAndFetch(db)
-            let duplicateId = try duplicate.id.orThrow("duplicate id")
-            let event = try FeedEventRecord(seq: nil, kind: .duplicate, articleId: original, duplicateId: duplicateId, claimKey: item.claimKey)
-                .insertAndFetch(db)
-            try bump(kind == .exact ? .exactDuplicates : .nearDuplicates, db)
+            try db.cachedStatement(sql: """
+                INSERT INTO duplicate (article_id, kind, distance, sha256, simhash, source, received_at, raw_size, containment)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [original, kind.rawValue, Int64(distance), sha, simhash, item.source,
+                                         item.receivedAt, Int64(item.bytes.count), containment])
+            let duplicateId = db.lastInsertedRowID
+            let seq = try appendFeed(.duplicate, articleId: original, duplicateId: duplicateId, claimKey: item.claimKey, db)
+            counts[kind == .exact ? .exactDuplicates : .nearDuplicates, default: 0] += 1
             return .duplicate(
                 duplicateId: duplicateId, of: original, kind: kind == .exact ? .exact : .near,
-                distance: distance, containment: containment, seq: try event.seq.orThrow("feed seq"))
+                distance: distance, containment: containment, seq: seq)
         }
+    }
+
+    /// Appends a feed event and returns its sequence number.
+    private static func appendFeed(_ kind: FeedEventRecord.Kind, articleId: Int64, duplicateId: Int64?, claimKey: String,
+                                   _ db: Database) throws -> Int64 {
+        try db.cachedStatement(sql: "INSERT INTO feed (kind, article_id, duplicate_id, claim_key) VALUES (?, ?, ?, ?)")
+            .execute(arguments: [kind.rawValue, articleId, duplicateId, claimKey])
+        return db.lastInsertedRowID
     }
 
     /// The shingles of a stored article, from its stored bytes: decompressed, decoded and
@@ -187,7 +205,7 @@ extension Store {
     }
 
     static func bump(_ counter: Counter, by amount: Int64 = 1, _ db: Database) throws {
-        try db.execute(sql: "UPDATE counter SET value = value + ? WHERE name = ?", arguments: [amount, counter.rawValue])
+        try db.cachedStatement(sql: "UPDATE counter SET value = value + ? WHERE name = ?").execute(arguments: [amount, counter.rawValue])
     }
 }
 
