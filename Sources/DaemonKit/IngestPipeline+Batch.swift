@@ -4,27 +4,77 @@ import DedupCore
 import Foundation
 import InboxScanner
 import Logging
+import Synchronization
 
 extension IngestPipeline {
     // MARK: - Processing a batch
 
-    /// Returns false when the store failed and the pass must stop.
-    func process(_ batch: some Collection<FileName>, into summary: inout DrainSummary) -> Bool {
-        var items: [(name: FileName, item: IngestItem)] = []
-        let names = Array(batch)
+    /// Runs the batches through claim, preparation, commit and move. One thread commits batch k
+    /// while the lanes claim and prepare batch k + 1 and batch k - 1, committed, is moved to
+    /// processed/: the commit is mostly a wait for fsync, and so are the directory syncs of the
+    /// claims and moves, so the three overlap. A file still leaves processing/ only after its
+    /// row is committed. `claiming`: the names are in the inbox and are claimed first; otherwise
+    /// they are in processing/ already. Returns false when it stopped early: asked to, or the
+    /// store failed; a batch prepared but not committed then stays claimed for the next pass.
+    func processAll(_ chunks: [ArraySlice<FileName>], claiming: Bool, shouldStop: () -> Bool,
+                    progress: (DrainSummary) -> Void = { _ in }, into summary: inout DrainSummary) -> Bool {
+        var chunks = chunks[...]
+        var pending: PreparedBatch?
+        var committed: [FileName] = []
+        while true {
+            let chunk = shouldStop() ? nil : chunks.popFirst()
+            if chunk == nil, pending == nil, committed.isEmpty { break }
+            let next = PreparedBox()
+            let beside = Lanes.beside { [committed] in
+                if !committed.isEmpty { self.metrics.time(.move) { self.moveCommitted(committed) } }
+                guard let chunk else { return }
+                next.batch = self.prepareBatch(claiming ? self.metrics.time(.claim) { self.claim(chunk) } : Array(chunk))
+            }
+            committed = []
+            var failed = false
+            if let current = pending {
+                if let names = commit(current, into: &summary) {
+                    committed = names
+                    progress(summary)
+                } else {
+                    failed = true
+                }
+            }
+            beside.wait()
+            if failed { return false }
+            pending = next.batch
+        }
+        return !shouldStop()
+    }
+
+    /// Reads, decodes, fingerprints and compresses a batch; touches neither the store nor the
+    /// summary, so it can run while the batch before it commits.
+    func prepareBatch(_ names: [FileName]) -> PreparedBatch {
+        var batch = PreparedBatch()
         for (name, prepared) in zip(names, prepareAll(names)) {
             switch prepared {
-            case .success(let item):
-                items.append((name, item))
-            case .failure(.changedWhileReading):
+            case .success(let item): batch.items.append((name, item))
+            case .failure(let rejection): batch.rejected.append((name, rejection))
+            }
+        }
+        return batch
+    }
+
+    /// Quarantines a prepared batch's rejects and commits the rest in one transaction. Returns
+    /// the committed files, for `moveCommitted`; nil when the store failed and the pass must stop.
+    func commit(_ batch: PreparedBatch, into summary: inout DrainSummary) -> [FileName]? {
+        for (name, rejection) in batch.rejected {
+            switch rejection {
+            case .changedWhileReading:
                 summary.changing += 1
                 logger.notice("changed while being read; left claimed for a later pass", metadata: ["file": "\(name.display)"])
-            case .failure(let rejection):
+            default:
                 quarantine(name, reason: rejection.description, into: &summary)
                 metrics.countQuarantine(rejection.label)
             }
         }
-        guard !items.isEmpty else { return true }
+        let items = batch.items
+        guard !items.isEmpty else { return [] }
 
         let outcomes: [IngestOutcome]
         do {
@@ -41,7 +91,7 @@ extension IngestPipeline {
                          metadata: ["error": "\(error)", "files": "\(items.count)"])
             state.degrade(error.description)
             summary.deferred += items.count
-            return false
+            return nil
         }
         state.recover()
         if let totals = try? store.use(reopen: false, { store throws(StoreError) in try store.totals() }) {
@@ -59,8 +109,7 @@ extension IngestPipeline {
             case .alreadyIngested: summary.recovered += 1; metrics.countFile("recovered")
             }
         }
-        metrics.time(.move) { moveCommitted(items.map(\.name)) }
-        return true
+        return items.map(\.name)
     }
 
     /// Moves one committed batch to processed/ (see `process`).
@@ -101,9 +150,14 @@ extension IngestPipeline {
         results.withUnsafeMutableBufferPointer { results in
             laneCaches.withUnsafeMutableBufferPointer { caches in
                 let (results, caches) = (UnsafeSendable(results), UnsafeSendable(caches))
-                DispatchQueue.concurrentPerform(iterations: lanes) { lane in
-                    for index in stride(from: lane, to: names.count, by: lanes) {
-                        results.value[index] = metrics.time(.prepare) { prepare(names[index], cache: &caches.value[lane]) }
+                // Each lane takes the next file when it is free: a lane that shares its core with
+                // the commit does less, rather than holding the others up at the end.
+                let next = NextIndex()
+                Lanes.run(lanes) { lane in
+                    while true {
+                        let index = next.value.wrappingAdd(1, ordering: .relaxed).oldValue
+                        guard index < names.count else { break }
+                        results.value[index] = self.metrics.time(.prepare) { self.prepare(names[index], cache: &caches.value[lane]) }
                     }
                 }
             }
@@ -178,6 +232,23 @@ extension IngestPipeline {
 extension IngestPipeline {
     /// A containment score as logs and replies show it: three decimals.
     static func score(_ value: Double) -> String { String(format: "%.3f", value) }
+}
+
+/// A batch read, decoded, fingerprinted and compressed, in file order, not yet committed.
+struct PreparedBatch: Sendable {
+    var items: [(name: FileName, item: IngestItem)] = []
+    var rejected: [(name: FileName, rejection: FileRejection)] = []
+}
+
+/// Where the batch prepared beside a commit is handed back; written by that one task, read
+/// after waiting for it.
+final class PreparedBox: @unchecked Sendable {
+    var batch: PreparedBatch?
+}
+
+/// The next file for a free lane to take.
+final class NextIndex: Sendable {
+    let value = Atomic<Int>(0)
 }
 
 /// A buffer handed to the preparation lanes, each of which writes only its own indexes.

@@ -68,10 +68,7 @@ public final class IngestPipeline: @unchecked Sendable {
     /// Returns false when it stopped early: asked to, or the store failed.
     private func processClaimed(shouldStop: () -> Bool, into summary: inout DrainSummary) -> Bool {
         let leftovers = (try? processing.entries().filter { !$0.isIgnored }) ?? []
-        for chunk in leftovers.chunked(settings.batchSize) {
-            guard !shouldStop(), process(chunk, into: &summary) else { return false }
-        }
-        return true
+        return processAll(leftovers.chunked(settings.batchSize), claiming: false, shouldStop: shouldStop, into: &summary)
     }
 
     /// Files renamed into the inbox are complete: claim them without waiting (inotify says so).
@@ -110,10 +107,8 @@ public final class IngestPipeline: @unchecked Sendable {
             summary.settling = settling
             state.setBacklog(ready.count + settling + summary.changing, oldestModified: oldest)
             if ready.isEmpty { break }
-            for chunk in ready.chunked(settings.batchSize) {
-                guard !shouldStop(), process(metrics.time(.claim) { claim(chunk) }, into: &summary) else { return summary }
-                progress(summary)
-            }
+            guard processAll(ready.chunked(settings.batchSize), claiming: true, shouldStop: shouldStop,
+                             progress: progress, into: &summary) else { return summary }
         }
         return summary
     }

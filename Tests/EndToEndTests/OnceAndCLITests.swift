@@ -32,6 +32,29 @@ import Testing
         #expect(workspace.files(in: "processed").count == 11, "same names get a suffix, nothing replaced")
     }
 
+    /// Batches of three: each is claimed and prepared while the one before commits, and moved
+    /// while the one after commits. A copy in the neighbouring batch must still be caught (the
+    /// verdict is the commit's, not the preparation's), and every file must end up somewhere.
+    @Test func overlappingBatchesLoseNothingAndMissNoCopy() throws {
+        let workspace = try Workspace()
+        let config = workspace.root.appendingPathComponent("n.yaml")
+        try Data("batch_size: 3\nmin_file_age: 0\n".utf8).write(to: config)
+        var factory = try ArticleFactory(seed: 11)
+        for index in 0..<40 {
+            let article = factory.article()
+            try workspace.drop(String(format: "a%03d-first.txt", index), article)
+            try workspace.drop(String(format: "a%03d-second.txt", index), article)
+            if index % 4 == 0 { try workspace.drop(String(format: "a%03d-empty.txt", index), Data()) }
+        }
+        let result = try run(Binaries.daemon, ["--config", config.path, "--once", "--inbox", workspace.inbox.path, "--store", workspace.store])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.text.contains("40 stored, 40 exact duplicates, 0 near duplicates, 10 quarantined"), "\(result.text)")
+        #expect(workspace.files(in: "processed").count == 80)
+        #expect(workspace.files(in: "quarantine").filter { !$0.hasSuffix(".reason") }.count == 10)
+        #expect(workspace.files(in: "processing").isEmpty)
+        #expect(workspace.files(in: "inbox").isEmpty)
+    }
+
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "needs script(1) for a terminal"))
     func onceShowsAProgressBarOnATerminalOnly() throws {
         let workspace = try Workspace()
