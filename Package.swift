@@ -55,7 +55,7 @@ let package = Package(
         .target(
             name: "DaemonKit",
             dependencies: [
-                "DedupCore", "ArticleStore", "InboxScanner", "ControlProtocol",
+                "DedupCore", "ArticleStore", "InboxScanner", "ControlProtocol", "CSystemShims",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

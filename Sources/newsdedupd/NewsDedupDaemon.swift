@@ -33,6 +33,7 @@ struct NewsDedupDaemon: AsyncParsableCommand {
     var reindex = false
 
     func run() async throws {
+        Daemon.tuneAllocator()
         let given: [String: String?] = [
             "inbox": inbox, "store": store, "socket": socket, "processed": processed, "quarantine": quarantine,
             "poll_interval": pollInterval, "max_distance": maxDistance,
