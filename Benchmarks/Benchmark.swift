@@ -16,6 +16,7 @@ struct Benchmark {
         switch arguments.first {
         case "quality": try QualityBenchmark.run(arguments: rest)
         case "scale": try ScaleBenchmark.run(arguments: rest)
+        case "index": try IndexBenchmark.run(arguments: rest)
         case "latency": try LatencyBenchmark.run()
         case "throughput": try throughput(full: rest.contains("--full"))
         case "fingerprint-loop": try fingerprintLoop()

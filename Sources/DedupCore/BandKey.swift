@@ -25,18 +25,23 @@ public enum BandKey {
 
     /// Every 16-bit value within `radius` bits of `value`, `value` itself first.
     public static func probes(around value: UInt16, radius: Int) -> [UInt16] {
-        var result: [UInt16] = [value]
+        probes(around: UInt32(value), width: 16, radius: radius).map { UInt16($0) }
+    }
+
+    /// Every `width`-bit value within `radius` bits of `value`, `value` itself first: each
+    /// combination of up to `radius` distinct bits flipped, in increasing bit order.
+    public static func probes(around value: UInt32, width: Int, radius: Int) -> [UInt32] {
+        var result: [UInt32] = [value]
         guard radius > 0 else { return result }
-        // Flip each combination of up to `radius` distinct bits, in increasing bit order.
-        func extend(_ current: UInt16, from bit: Int, remaining: Int) {
+        func extend(_ current: UInt32, from bit: Int, remaining: Int) {
             guard remaining > 0 else { return }
-            for b in bit..<16 {
-                let flipped = current ^ (1 << UInt16(b))
+            for b in bit..<width {
+                let flipped = current ^ (1 << UInt32(b))
                 result.append(flipped)
                 extend(flipped, from: b + 1, remaining: remaining - 1)
             }
         }
-        extend(value, from: 0, remaining: min(radius, 16))
+        extend(value, from: 0, remaining: min(radius, width))
         return result
     }
 }

@@ -1,29 +1,64 @@
-/// The near-duplicate index in memory: every stored article's whole-text and lead SimHash, found
-/// through the same four 16-bit bands per fingerprint as `BandKey` describes, so a query at K
-/// probes 8 × (keys within ⌊K/4⌋ bits) buckets and checks a few dozen fingerprints, whatever the
-/// number stored.
+/// The near-duplicate index in memory: every stored article's whole-text and lead SimHash, each
+/// cut into bands, so that a query at K probes, per band, every band value within ⌊K/bands⌋
+/// bits of its own and checks the rows found there (pigeonhole, as `BandKey` explains).
 ///
-/// Layout, for memory: the fingerprints and ids are parallel arrays (rows in id order); each of
-/// the eight band tables is a compressed bucket list (65,537 offsets and one 4-byte row number
-/// per article, sorted by band value). Rows added since the last rebuild wait in small per-band
+/// Two layouts, chosen at each rebuild by size. Up to 2 M articles: four bands of 16 bits, as
+/// in SQLite (at K = 7, 4 × 17 probes per fingerprint, N/65,536 rows each). From 2 M on:
+/// three bands of 21, 21 and 22 bits (3 × 232 probes, about N/2 M rows each). At 10 M
+/// that is 6,600 rows to check instead of 20,800, each a cache miss into `prints`, for 1,400
+/// more probes; at 100 K the small layout is the faster one.
+///
+/// Memory: the fingerprints and ids are parallel arrays (rows in id order); each band table is
+/// a compressed bucket list (an offset per band value, and one 4-byte row number per
+/// article, sorted by band value). Rows added since the last rebuild wait in small per-band
 /// dictionaries and are folded in when they reach a sixteenth of the total; removed rows are
-/// marked in a bitset and dropped at the next rebuild. About 4 × 8 + 24 = 56 bytes per article.
+/// marked in a bitset and dropped at the next rebuild. 56 bytes per article with four bands,
+/// 48 with three (and 64 MB of offsets).
 public struct NearDuplicateIndex: Sendable {
+    /// How fingerprints are cut into bands.
+    struct Layout: Equatable, Sendable {
+        /// Bit widths of the bands, low bits first; they add up to 64.
+        let widths: [Int]
+        private let shifts: [UInt64]
+        private let masks: [UInt64]
+        static let narrow = Layout(widths: [16, 16, 16, 16])
+        static let wide = Layout(widths: [21, 21, 22])
+
+        init(widths: [Int]) {
+            precondition(widths.reduce(0, +) == 64)
+            self.widths = widths
+            shifts = widths.indices.map { UInt64(widths[..<$0].reduce(0, +)) }
+            masks = widths.map { (1 << UInt64($0)) - 1 }
+        }
+
+        var count: Int { widths.count }
+
+        @inline(__always)
+        func band(_ index: Int, of print: UInt64) -> UInt32 {
+            UInt32(truncatingIfNeeded: (print >> shifts[index]) & masks[index])
+        }
+    }
+
     private(set) var ids: [Int64] = []
     /// Whole-text and lead SimHash of each row side by side: a probe that checks a row reads one
-    /// cache line, not two (at 10 M articles a lookup checks some 20,000 scattered rows).
+    /// cache line, not two.
     private(set) var prints: [SIMD2<UInt64>] = []
     private var removed: [UInt64] = []  // bitset over rows
     private var removedCount = 0
-    /// Per table (whole bands 0-3, lead bands 0-3): bucket offsets into `rows`.
+    /// The articles from which the wide layout is used (a parameter for tests).
+    let wideFrom: Int
+    private(set) var layout = Layout.narrow
+    /// Per table (whole-text bands, then lead bands): bucket offsets into `rows`.
     private var offsets: [[UInt32]] = []
     private var rows: [[UInt32]] = []
     /// Rows not yet in the bucket lists, per table: band value → rows.
-    private var pending: [[UInt16: [UInt32]]] = Array(repeating: [:], count: 8)
+    private var pending: [[UInt32: [UInt32]]] = Array(repeating: [:], count: 8)
     private var pendingCount = 0
     private var builtCount = 0
 
-    public init() {}
+    public init() { self.init(wideFrom: 2_000_000) }
+
+    init(wideFrom: Int) { self.wideFrom = wideFrom }
 
     /// The largest id added (the next must be larger).
     public var lastId: Int64? { ids.last }
@@ -38,8 +73,8 @@ public struct NearDuplicateIndex: Sendable {
         ids.append(id)
         prints.append(SIMD2(simhash, leadSimhash))
         if Int(row) / 64 >= removed.count { removed.append(0) }
-        for table in 0..<8 {
-            pending[table][Self.band(table, whole: simhash, lead: leadSimhash), default: []].append(row)
+        for table in 0..<2 * layout.count {
+            pending[table][band(table, SIMD2(simhash, leadSimhash)), default: []].append(row)
         }
         pendingCount += 1
         if pendingCount >= max(4_096, builtCount / 16) { rebuild() }
@@ -65,31 +100,37 @@ public struct NearDuplicateIndex: Sendable {
     /// query's, nearest whole-text first (then nearest lead, then oldest), as `NearDuplicateQuery`
     /// returns them from SQLite.
     public func candidates(simhash: UInt64, leadSimhash: UInt64, maxDistance: Int) -> [Candidate] {
-        let radius = BandKey.radius(forMaxDistance: maxDistance)
+        let radius = max(0, maxDistance) / layout.count
+        let query = SIMD2(simhash, leadSimhash)
         // A match sits in several of the probed buckets; only matches are few enough to dedupe.
         var matched: [UInt32] = []
-        func consider(_ row: UInt32, _ prints: UnsafeBufferPointer<SIMD2<UInt64>>) {
-            let r = Int(row)
-            let pair = prints[r]
-            if SimHash.distance(pair[0], simhash) <= maxDistance || SimHash.distance(pair[1], leadSimhash) <= maxDistance,
-               !isRemoved(r) {
-                matched.append(row)
+        // At scale each step is a cache miss: the probe's offsets, its rows, each row's prints.
+        // Done as one chain per probe, the processor could keep only a few in flight. Done in
+        // three passes — every probe's range, then every range's rows, then every row's prints —
+        // each pass is a tight loop of independent loads, and many misses overlap.
+        var ranges: [(start: UInt32, end: UInt32)] = []
+        var candidateRows: [UInt32] = []
+        for table in 0..<2 * layout.count {
+            let probes = BandKey.probes(around: band(table, query), width: layout.widths[table % layout.count], radius: radius)
+            if builtCount > 0 {
+                offsets[table].withUnsafeBufferPointer { offsets in
+                    ranges.removeAll(keepingCapacity: true)
+                    for probe in probes { ranges.append((offsets[Int(probe)], offsets[Int(probe) + 1])) }
+                }
+                rows[table].withUnsafeBufferPointer { rows in
+                    for range in ranges {
+                        for index in Int(range.start)..<Int(range.end) { candidateRows.append(rows[index]) }
+                    }
+                }
+            }
+            for probe in probes {
+                if let waiting = pending[table][probe] { candidateRows += waiting }
             }
         }
         prints.withUnsafeBufferPointer { prints in
-            for table in 0..<8 {
-                let center = Self.band(table, whole: simhash, lead: leadSimhash)
-                for probe in BandKey.probes(around: center, radius: radius) {
-                    if builtCount > 0 {
-                        let bucket = Int(probe)
-                        rows[table].withUnsafeBufferPointer { rows in
-                            for index in Int(offsets[table][bucket])..<Int(offsets[table][bucket + 1]) { consider(rows[index], prints) }
-                        }
-                    }
-                    if let waiting = pending[table][probe] { for row in waiting { consider(row, prints) } }
-                }
-            }
+            for row in candidateRows where Self.isNear(prints[Int(row)], query, maxDistance) { matched.append(row) }
         }
+        matched.removeAll { isRemoved(Int($0)) }
         let found = Set(matched).map { Candidate(id: ids[Int($0)], simhash: prints[Int($0)][0], leadSimhash: prints[Int($0)][1]) }
         func key(_ c: Candidate) -> (Int, Int, Int64) {
             (SimHash.distance(c.simhash, simhash), SimHash.distance(c.leadSimhash, leadSimhash), c.id)
@@ -109,16 +150,17 @@ public struct NearDuplicateIndex: Sendable {
             removed = Array(repeating: 0, count: (ids.count + 63) / 64)
             removedCount = 0
         }
+        layout = ids.count >= wideFrom ? .wide : .narrow
         offsets = []
         rows = []
-        for table in 0..<8 {
-            var counts = [UInt32](repeating: 0, count: 65_537)
-            for row in ids.indices { counts[Int(Self.band(table, whole: prints[row][0], lead: prints[row][1])) + 1] += 1 }
+        for table in 0..<2 * layout.count {
+            var counts = [UInt32](repeating: 0, count: (1 << layout.widths[table % layout.count]) + 1)
+            for row in ids.indices { counts[Int(band(table, prints[row])) + 1] += 1 }
             for bucket in 1..<counts.count { counts[bucket] += counts[bucket - 1] }
             var next = counts
             var sorted = [UInt32](repeating: 0, count: ids.count)
             for row in ids.indices {
-                let bucket = Int(Self.band(table, whole: prints[row][0], lead: prints[row][1]))
+                let bucket = Int(band(table, prints[row]))
                 sorted[Int(next[bucket])] = UInt32(row)
                 next[bucket] += 1
             }
@@ -130,9 +172,17 @@ public struct NearDuplicateIndex: Sendable {
         builtCount = ids.count
     }
 
+    /// Whole text or lead within `maxDistance` bits, without a branch between the two.
     @inline(__always)
-    static func band(_ table: Int, whole: UInt64, lead: UInt64) -> UInt16 {
-        table < 4 ? BandKey.band(table, of: whole) : BandKey.band(table - 4, of: lead)
+    static func isNear(_ pair: SIMD2<UInt64>, _ query: SIMD2<UInt64>, _ maxDistance: Int) -> Bool {
+        let difference = pair ^ query
+        return (difference[0].nonzeroBitCount <= maxDistance) || (difference[1].nonzeroBitCount <= maxDistance)
+    }
+
+    /// Table t < bands is whole-text band t; the others are the lead's bands.
+    @inline(__always)
+    func band(_ table: Int, _ pair: SIMD2<UInt64>) -> UInt32 {
+        table < layout.count ? layout.band(table, of: pair[0]) : layout.band(table - layout.count, of: pair[1])
     }
 
     @inline(__always)

@@ -1,13 +1,16 @@
-import DedupCore
+@testable import DedupCore
 import TestSupport
 import Testing
 
 /// The in-memory index must return exactly what a scan of every live article returns, through
-/// inserts, removals and rebuilds.
+/// inserts, removals and rebuilds, in both band layouts: four 16-bit bands throughout
+/// (`wideFrom: .max`), and three wide bands once it holds 20,000 articles (the switch happens
+/// at a rebuild, with rows pending and removed around it).
 @Suite struct InMemoryIndexTests {
-    @Test func equalsAScanThroughInsertsRemovalsAndRebuilds() {
+    @Test(arguments: [Int.max, 20_000])
+    func equalsAScanThroughInsertsRemovalsAndRebuilds(wideFrom: Int) {
         var rng = SeededGenerator(seed: 0x1DE7)
-        var index = NearDuplicateIndex()
+        var index = NearDuplicateIndex(wideFrom: wideFrom)
         var live: [Int64: (UInt64, UInt64)] = [:]
         var points: [(UInt64, UInt64)] = []
         var nextId: Int64 = 1
@@ -52,6 +55,7 @@ import Testing
             }
         }
         #expect(hits > 1_000, "planted neighbours must be found: \(hits)")
+        #expect(index.layout == (wideFrom == .max ? .narrow : .wide))
     }
 
     func flip(_ value: UInt64, _ bits: Int, _ rng: inout SeededGenerator) -> UInt64 {

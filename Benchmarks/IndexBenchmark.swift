@@ -1,0 +1,48 @@
+import DedupCore
+import Foundation
+import TestSupport
+
+/// `newsdedup-bench index [N]`: the in-memory near-duplicate index alone, without SQLite: N
+/// random fingerprint pairs (default 10 M) bulk-loaded, then 2,000 lookups at the default
+/// threshold, half with a neighbour planted 1-7 bits away. Seconds, not minutes, so a change
+/// to the index can be tried at full size; `scale` measures the daemon's own path.
+enum IndexBenchmark {
+    static func run(arguments: [String]) throws {
+        let size = arguments.first.flatMap { Int($0) } ?? 10_000_000
+        var rng = SeededGenerator(seed: 0x1DE7)
+        var index = NearDuplicateIndex()
+        var planted: [UInt64] = []
+        let loadStart = ContinuousClock.now
+        for id in 1...Int64(size) {
+            var simhash = rng.next()
+            if id % 10_000 == 0 {
+                let query = rng.next()
+                planted.append(query)
+                simhash = query
+                for _ in 0..<Int.random(in: 1...7, using: &rng) { simhash ^= 1 << (rng.next() % 64) }
+            }
+            index.load(id: id, simhash: simhash, leadSimhash: rng.next())
+        }
+        index.rebuild()
+        let loadSeconds = Benchmark.seconds(since: loadStart)
+        let queries = Array(planted.prefix(1_000)) + (0..<(2_000 - min(1_000, planted.count))).map { _ in rng.next() }
+        var latencies: [Double] = []
+        var found = 0
+        for query in queries {
+            let start = ContinuousClock.now
+            found += index.candidates(simhash: query, leadSimhash: ~query, maxDistance: NearDuplicateThreshold.defaultMaxDistance).count
+            latencies.append(Benchmark.seconds(since: start))
+        }
+        latencies.sort()
+        print(String(format: "index alone, %@ fingerprint pairs: lookup p50 %.3f ms, p99 %.3f ms; %d of %d planted found; built in %.1f s; %@",
+                     size.formatted(), latencies[latencies.count / 2] * 1000, latencies[latencies.count * 99 / 100] * 1000,
+                     found, min(1_000, planted.count), loadSeconds, residentSet()))
+    }
+
+    /// This process's resident set now and at its peak (VmRSS, VmHWM).
+    static func residentSet() -> String {
+        let status = ((try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? "") + ((try? String(contentsOfFile: "/proc/self/smaps_rollup", encoding: .utf8)) ?? "")
+        let fields = status.split(separator: "\n").filter { $0.hasPrefix("VmRSS") || $0.hasPrefix("VmHWM") || $0.hasPrefix("AnonHuge") }
+        return fields.map { $0.split(whereSeparator: \.isWhitespace).joined(separator: " ") }.joined(separator: ", ")
+    }
+}
