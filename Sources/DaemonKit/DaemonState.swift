@@ -60,6 +60,15 @@ public final class DaemonState: Sendable {
         }
     }
 
+    /// Files that left the backlog (committed or quarantined) since the inbox was listed: the
+    /// backlog stays right between listings, which come only once a round's batches are done.
+    func takeFromBacklog(_ count: Int) {
+        snapshot.withLock {
+            $0.backlog = max(0, $0.backlog - count)
+            if $0.backlog == 0 { $0.oldestWaiting = nil }
+        }
+    }
+
     /// Seconds the oldest waiting file has been there (by its mtime), nil when none waits.
     var oldestBacklogAge: Double? {
         snapshot.withLock { $0.oldestWaiting }.map { max(0, Date().timeIntervalSince1970 - Double($0) / 1e9) }
