@@ -9,13 +9,14 @@ import Synchronization
 extension IngestPipeline {
     // MARK: - Processing a batch
 
-    /// Runs the batches through claim, preparation, commit and move. One thread commits batch k
-    /// while the lanes claim and prepare batch k + 1 and batch k - 1, committed, is moved to
-    /// processed/: the commit is mostly a wait for fsync, and so are the directory syncs of the
-    /// claims and moves, so the three overlap. A file still leaves processing/ only after its
-    /// row is committed. `claiming`: the names are in the inbox and are claimed first; otherwise
-    /// they are in processing/ already. Returns false when it stopped early: asked to, or the
-    /// store failed; a batch prepared but not committed then stays claimed for the next pass.
+    /// Runs the batches through claim, preparation, commit and move, three batches at a time:
+    /// one thread commits batch k, the lanes claim and prepare batch k + 1, and another thread
+    /// moves batch k - 1, committed, to processed/. Commits and directory syncs are mostly
+    /// waits for the disk, renames are kernel work: the three overlap. A file still leaves
+    /// processing/ only after its row is committed. `claiming`: the names are in the inbox and
+    /// each lane claims its file before reading it; otherwise they are in processing/ already.
+    /// Returns false when it stopped early: asked to, or the store failed; a batch prepared but
+    /// not committed then stays claimed for the next pass.
     func processAll(_ chunks: [ArraySlice<FileName>], claiming: Bool, shouldStop: () -> Bool,
                     progress: (DrainSummary) -> Void = { _ in }, into summary: inout DrainSummary) -> Bool {
         var chunks = chunks[...]
@@ -24,12 +25,11 @@ extension IngestPipeline {
         while true {
             let chunk = shouldStop() ? nil : chunks.popFirst()
             if chunk == nil, pending == nil, committed.isEmpty { break }
-            let next = PreparedBox()
-            let beside = Lanes.beside { [committed] in
-                if !committed.isEmpty { self.metrics.time(.move) { self.moveCommitted(committed) } }
-                guard let chunk else { return }
-                next.batch = self.prepareBatch(claiming ? self.metrics.time(.claim) { self.claim(chunk) } : Array(chunk))
+            let moving = committed.isEmpty ? nil : Lanes.beside { [committed] in
+                self.metrics.time(.move) { self.moveCommitted(committed) }
             }
+            let next = PreparedBox()
+            let preparing = chunk.map { chunk in Lanes.beside { next.batch = self.prepareBatch(Array(chunk), claiming: claiming) } }
             committed = []
             var failed = false
             if let current = pending {
@@ -40,18 +40,19 @@ extension IngestPipeline {
                     failed = true
                 }
             }
-            beside.wait()
+            moving?.wait()
+            preparing?.wait()
             if failed { return false }
             pending = next.batch
         }
         return !shouldStop()
     }
 
-    /// Reads, decodes, fingerprints and compresses a batch; touches neither the store nor the
-    /// summary, so it can run while the batch before it commits.
-    func prepareBatch(_ names: [FileName]) -> PreparedBatch {
+    /// Claims (when `claiming`), reads, decodes, fingerprints and compresses a batch; touches
+    /// neither the store nor the summary, so it can run while the batch before it commits.
+    func prepareBatch(_ names: [FileName], claiming: Bool) -> PreparedBatch {
         var batch = PreparedBatch()
-        for (name, prepared) in zip(names, prepareAll(names)) {
+        for case let (name, prepared)? in prepareAll(names, claiming: claiming) {
             switch prepared {
             case .success(let item): batch.items.append((name, item))
             case .failure(let rejection): batch.rejected.append((name, rejection))
@@ -73,6 +74,7 @@ extension IngestPipeline {
                 metrics.countQuarantine(rejection.label)
             }
         }
+        state.takeFromBacklog(batch.rejected.filter { $0.rejection != .changedWhileReading }.count)
         let items = batch.items
         guard !items.isEmpty else { return [] }
 
@@ -100,6 +102,7 @@ extension IngestPipeline {
         commits += 1
         if commits == exitAfterCommit { _exit(86) }
         state.noteCommit(files: items.count)
+        state.takeFromBacklog(items.count)
         for ((_, item), outcome) in zip(items, outcomes) {
             log(outcome, item: item)
             switch outcome {
@@ -139,29 +142,30 @@ extension IngestPipeline {
         }
     }
 
-    /// Reads, decodes, fingerprints and compresses the files on every lane at once (the store
-    /// commits on one thread; this is the work that can run beside it), results in file order.
-    func prepareAll(_ names: [FileName]) -> [Result<IngestItem, FileRejection>] {
-        let lanes = min(laneCaches.count, names.count)
-        guard lanes > 1 else {
-            return names.map { name in metrics.time(.prepare) { prepare(name, cache: &laneCaches[0]) } }
-        }
-        var results = [Result<IngestItem, FileRejection>](repeating: .failure(.changedWhileReading), count: names.count)
+    /// Claims (when `claiming`), reads, decodes, fingerprints and compresses the files on every
+    /// lane at once, results in file order: the name as claimed and what came of it, or nil for
+    /// a file that could not be claimed (gone meanwhile, or an error, logged). The inbox and
+    /// processing/ are synced once for the batch's claims.
+    func prepareAll(_ names: [FileName], claiming: Bool) -> [(FileName, Result<IngestItem, FileRejection>)?] {
+        var results = [(FileName, Result<IngestItem, FileRejection>)?](repeating: nil, count: names.count)
         results.withUnsafeMutableBufferPointer { results in
             laneCaches.withUnsafeMutableBufferPointer { caches in
                 let (results, caches) = (UnsafeSendable(results), UnsafeSendable(caches))
                 // Each lane takes the next file when it is free: a lane that shares its core with
                 // the commit does less, rather than holding the others up at the end.
                 let next = NextIndex()
-                Lanes.run(lanes) { lane in
+                Lanes.run(min(caches.value.count, names.count)) { lane in
                     while true {
                         let index = next.value.wrappingAdd(1, ordering: .relaxed).oldValue
                         guard index < names.count else { break }
-                        results.value[index] = self.metrics.time(.prepare) { self.prepare(names[index], cache: &caches.value[lane]) }
+                        let claimed = claiming ? self.metrics.time(.claim) { self.claim(names[index]) } : Optional(names[index])
+                        guard let name = claimed else { continue }
+                        results.value[index] = (name, self.metrics.time(.prepare) { self.prepare(name, cache: &caches.value[lane]) })
                     }
                 }
             }
         }
+        if claiming, results.contains(where: { $0 != nil }) { metrics.time(.claim) { syncDirectories(inbox, processing) } }
         return results
     }
 

@@ -7,7 +7,7 @@ extension IngestPipeline {
 
     /// Lists the inbox once and asks the settle gate which files are complete. Dotfiles,
     /// `*.tmp`, `*.part`, the exclude glob and subdirectories are never touched.
-    func readyInInbox() -> (ready: [FileName], settling: Int, oldest: Int64?) {
+    func readyInInbox() -> (ready: [(name: FileName, size: Int64)], settling: Int, oldest: Int64?) {
         let listing: [(name: FileName, status: EntryStatus)]
         do {
             listing = try inbox.listing()
@@ -31,27 +31,25 @@ extension IngestPipeline {
         let elapsed = ContinuousClock.now - clockStart
         let now = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let (ready, settling) = gate.ready(candidates, now: now)
-        return (ready, settling, candidates.map(\.signature.modified).min())
+        let sizes = Dictionary(candidates.map { ($0.name, $0.signature.size) }, uniquingKeysWith: { $1 })
+        return (ready.map { ($0, sizes[$0] ?? 0) }, settling, candidates.map(\.signature.modified).min())
     }
 
-    /// Renames the files into processing/. A rename is atomic: a file is claimed whole or not at
-    /// all, and a producer's later rename onto the same name cannot touch the claimed one. The
-    /// two directories are synced once for the batch, not per file: a claim that a power cut
-    /// undoes puts the file back in the inbox, where it is claimed again, and its claim key
-    /// tells it apart if it was committed meanwhile.
-    func claim(_ names: some Collection<FileName>) -> [FileName] {
-        var claimed: [FileName] = []
-        defer { if !claimed.isEmpty { syncDirectories(inbox, processing) } }
-        for name in names {
-            do {
-                claimed.append(try inbox.move(name, to: processing, syncing: false))
-            } catch where error.errno == ENOENT {
-                continue  // taken away meanwhile
-            } catch {
-                logger.error("cannot claim file", metadata: ["file": "\(name.display)", "error": "\(error)"])
-                state.note(error: "\(error)")
-            }
+    /// Renames a file into processing/ and returns its name there; nil if it cannot be claimed
+    /// (taken away meanwhile, or an error, logged). A rename is atomic: a file is claimed whole
+    /// or not at all, and a producer's later rename onto the same name cannot touch the claimed
+    /// one. The caller syncs the two directories once per batch, not per file: a claim that a
+    /// power cut undoes puts the file back in the inbox, where it is claimed again, and its
+    /// claim key tells it apart if it was committed meanwhile.
+    func claim(_ name: FileName) -> FileName? {
+        do {
+            return try inbox.move(name, to: processing, syncing: false)
+        } catch where error.errno == ENOENT {
+            return nil  // taken away meanwhile
+        } catch {
+            logger.error("cannot claim file", metadata: ["file": "\(name.display)", "error": "\(error)"])
+            state.note(error: "\(error)")
+            return nil
         }
-        return claimed
     }
 }
