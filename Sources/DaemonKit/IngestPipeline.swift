@@ -107,11 +107,16 @@ public final class IngestPipeline: @unchecked Sendable {
             summary.settling = settling
             state.setBacklog(ready.count + settling + summary.changing, oldestModified: oldest)
             if ready.isEmpty { break }
-            guard processAll(ready.chunked(settings.batchSize), claiming: true, shouldStop: shouldStop,
+            guard processAll(Batches.cut(ready, count: settings.batchSize, bytes: Self.batchBytes), claiming: true, shouldStop: shouldStop,
                              progress: progress, into: &summary) else { return summary }
         }
         return summary
     }
+
+    /// A batch's files together, at most: up to three batches are in memory at once (one
+    /// committing, one being prepared, and the compressed copies), so this bounds memory when
+    /// large files arrive, whatever `batch_size` says.
+    static let batchBytes: Int64 = 64 << 20
 
     static func nowMilliseconds() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) }
 }

@@ -46,7 +46,7 @@ public struct DaemonSettings: Sendable {
         ("poll_interval", "seconds between inbox polls (default: 2)"),
         ("max_distance", "near-duplicate Hamming distance, 0-16 (default: \(NearDuplicateDefaults.maxDistance))"),
         ("max_file_size", "bytes; larger files are quarantined (default: 16777216)"),
-        ("batch_size", "files committed per transaction at most (default: 64)"),
+        ("batch_size", "files committed per transaction at most (default: 256; also at most 64 MiB of files)"),
         ("log_level", "trace, debug, info, notice, warning, error or critical (default: info)"),
         ("min_file_age", "seconds a file written in place must stay unchanged before it is taken (default: 1)"),
         ("exclude", "shell glob of further names never touched (default: none)"),
@@ -89,7 +89,7 @@ public struct DaemonSettings: Sendable {
             pollInterval: try reader.value("poll_interval", default: 2.0) { Double($0).flatMap { $0 > 0 && $0 <= 86_400 ? $0 : nil } },
             maxDistance: try reader.value("max_distance", default: NearDuplicateDefaults.maxDistance) { Int($0).flatMap { (0...16).contains($0) ? $0 : nil } },
             maxFileSize: try reader.value("max_file_size", default: 16 << 20) { Int($0).flatMap { $0 > 0 && $0 <= 1 << 30 ? $0 : nil } },
-            batchSize: try reader.value("batch_size", default: 64) { Int($0).flatMap { (1...10_000).contains($0) ? $0 : nil } },
+            batchSize: try reader.value("batch_size", default: 256) { Int($0).flatMap { (1...10_000).contains($0) ? $0 : nil } },
             logLevel: try reader.value("log_level", default: "info") {
                 ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains($0) ? $0 : nil
             },
