@@ -3,8 +3,8 @@ import Glibc
 import InboxScanner
 import Testing
 
-/// Real files in a real temporary directory.
-@Suite struct InboxScannerTests {
+/// Real files in a real temporary directory, removed after each test.
+@Suite final class InboxScannerTests {
     let root: URL
     let inbox: Directory
     let other: Directory
@@ -15,6 +15,8 @@ import Testing
         inbox = try Directory(path: root.appendingPathComponent("inbox").path)
         other = try Directory(path: root.appendingPathComponent("other").path)
     }
+
+    deinit { try? FileManager.default.removeItem(at: root) }
 
     func write(_ name: String, _ text: String, in dir: Directory? = nil) throws {
         try Data(text.utf8).write(to: URL(fileURLWithPath: (dir ?? inbox).path).appendingPathComponent(name))
