@@ -1,3 +1,6 @@
+import Dispatch
+import Synchronization
+
 /// The near-duplicate index in memory: every stored article's whole-text and lead SimHash, each
 /// cut into bands, so that a query at K probes, per band, every band value within ⌊K/bands⌋
 /// bits of its own and checks the rows found there (pigeonhole, as `BandKey` explains).
@@ -153,23 +156,35 @@ public struct NearDuplicateIndex: Sendable {
         layout = ids.count >= wideFrom ? .wide : .narrow
         offsets = []
         rows = []
-        for table in 0..<2 * layout.count {
-            var counts = [UInt32](repeating: 0, count: (1 << layout.widths[table % layout.count]) + 1)
-            for row in ids.indices { counts[Int(band(table, prints[row])) + 1] += 1 }
-            for bucket in 1..<counts.count { counts[bucket] += counts[bucket - 1] }
-            var next = counts
-            var sorted = [UInt32](repeating: 0, count: ids.count)
-            for row in ids.indices {
-                let bucket = Int(band(table, prints[row]))
-                sorted[Int(next[bucket])] = UInt32(row)
-                next[bucket] += 1
-            }
-            offsets.append(counts)
-            rows.append(sorted)
+        // The tables are independent: built on every core (at 10 M articles, seconds each).
+        let source = self
+        let built = Mutex<[Int: (offsets: [UInt32], rows: [UInt32])]>([:])
+        DispatchQueue.concurrentPerform(iterations: 2 * layout.count) { table in
+            let list = source.bucketList(table)
+            built.withLock { $0[table] = list }
         }
+        let tables = built.withLock { $0 }
+        offsets = tables.keys.sorted().map { tables[$0]!.offsets }
+        rows = tables.keys.sorted().map { tables[$0]!.rows }
         pending = Array(repeating: [:], count: 8)
         pendingCount = 0
         builtCount = ids.count
+    }
+
+    /// One table's bucket list, by counting sort: the offset of each band value's rows, and the
+    /// rows in band-value order (in row order within a bucket).
+    private func bucketList(_ table: Int) -> (offsets: [UInt32], rows: [UInt32]) {
+        var counts = [UInt32](repeating: 0, count: (1 << layout.widths[table % layout.count]) + 1)
+        for row in ids.indices { counts[Int(band(table, prints[row])) + 1] += 1 }
+        for bucket in 1..<counts.count { counts[bucket] += counts[bucket - 1] }
+        var next = counts
+        var sorted = [UInt32](repeating: 0, count: ids.count)
+        for row in ids.indices {
+            let bucket = Int(band(table, prints[row]))
+            sorted[Int(next[bucket])] = UInt32(row)
+            next[bucket] += 1
+        }
+        return (counts, sorted)
     }
 
     /// Whole text or lead within `maxDistance` bits, without a branch between the two.
