@@ -14,13 +14,7 @@ enum IndexBenchmark {
         var planted: [UInt64] = []
         let loadStart = ContinuousClock.now
         for id in 1...Int64(size) {
-            var simhash = rng.next()
-            if id % 10_000 == 0 {
-                let query = rng.next()
-                planted.append(query)
-                simhash = query
-                for _ in 0..<Int.random(in: 1...7, using: &rng) { simhash ^= 1 << (rng.next() % 64) }
-            }
+            let simhash = ScaleBenchmark.plantedFingerprint(at: Int(id - 1), every: 10_000, queries: &planted, &rng)
             index.load(id: id, simhash: simhash, leadSimhash: rng.next())
         }
         index.rebuild()

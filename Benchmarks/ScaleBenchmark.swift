@@ -92,13 +92,7 @@ enum ScaleBenchmark {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'bench', 0, 'utf8', 0, 0, 0, x'')
                     """)
                 for row in index..<end {
-                    var simhash = rng.next()
-                    if row % 1_000 == 999 {
-                        let query = rng.next()
-                        queries.append(query)
-                        simhash = query
-                        for _ in 0..<Int.random(in: 1...7, using: &rng) { simhash ^= 1 << (rng.next() % 64) }
-                    }
+                    let simhash = plantedFingerprint(at: row, every: 1_000, queries: &queries, &rng)
                     let lead = rng.next()
                     let bands = BandKey.bands(of: simhash).map { Int64($0) } + BandKey.bands(of: lead).map { Int64($0) }
                     var arguments: [(any DatabaseValueConvertible)?] = [withUnsafeBytes(of: row) { Data($0) }, Int64(bitPattern: simhash)]
@@ -111,6 +105,19 @@ enum ScaleBenchmark {
             }
             index = end
         }
+    }
+
+    /// A random fingerprint, except at every `every`-th position: there a new query point is
+    /// drawn and kept in `queries`, and the fingerprint is planted 1-7 bits away from it.
+    static func plantedFingerprint(at position: Int, every: Int, queries: inout [UInt64], _ rng: inout SeededGenerator) -> UInt64 {
+        var simhash = rng.next()
+        if position % every == every - 1 {
+            let query = rng.next()
+            queries.append(query)
+            simhash = query
+            for _ in 0..<Int.random(in: 1...7, using: &rng) { simhash ^= 1 << (rng.next() % 64) }
+        }
+        return simhash
     }
 
     /// Starts `newsdedupd` on the store with an empty inbox, asks it for its status and a few
