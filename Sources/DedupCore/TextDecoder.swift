@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Why a file's bytes could not be taken as text. Each case says where, so the quarantine
 /// reason points an operator at the offending byte.
 public enum DecodeError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -42,9 +46,16 @@ public enum TextDecoder {
         }
         let hasBOM = bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF
         let body = UnsafeRawBufferPointer(rebasing: bytes[(hasBOM ? 3 : 0)...])
-        try validateUTF8(body, offsetBase: hasBOM ? 3 : 0)
         guard !body.isEmpty else { throw .empty }
-        return (String(decoding: body, as: UTF8.self), hasBOM ? .utf8BOM : .utf8)
+        // One pass in the common case: the standard library's validation (strict UTF-8, as
+        // RFC 3629) while making the String, and memchr for a NUL. Only a text that fails
+        // either goes through `validateUTF8`, which says what is wrong and where.
+        if memchr(body.baseAddress!, 0, body.count) == nil, let text = String(validating: body, as: UTF8.self) {
+            return (text, hasBOM ? .utf8BOM : .utf8)
+        }
+        try validateUTF8(body, offsetBase: hasBOM ? 3 : 0)
+        // Unreachable unless the two validators disagree; then the stricter one's reading holds.
+        throw .invalidUTF8(offset: hasBOM ? 3 : 0)
     }
 
     /// Validates per RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF, no NUL.
