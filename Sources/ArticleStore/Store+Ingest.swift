@@ -159,18 +159,25 @@ extension Store {
         case .exactDuplicate(let original), .nearDuplicate(let original, _, _):
             var (kind, distance, containment): (DuplicateRecord.Kind, Int, Double?) = (.exact, 0, nil)
             if case .nearDuplicate(_, let d, let c) = verdict { (kind, distance, containment) = (.near, d, c) }
-            try db.cachedStatement(sql: """
-                INSERT INTO duplicate (article_id, kind, distance, sha256, simhash, source, received_at, raw_size, containment)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [original, kind.rawValue, Int64(distance), sha, simhash, item.source,
-                                         item.receivedAt, Int64(item.bytes.count), containment])
-            let duplicateId = db.lastInsertedRowID
+            let duplicateId = try insertDuplicate(DuplicateRecord(
+                id: nil, articleId: original, kind: kind, distance: Int64(distance), sha256: sha, simhash: simhash,
+                source: item.source, receivedAt: item.receivedAt, rawSize: Int64(item.bytes.count), containment: containment), db)
             let seq = try appendFeed(.duplicate, articleId: original, duplicateId: duplicateId, claimKey: item.claimKey, db)
             counts[kind == .exact ? .exactDuplicates : .nearDuplicates, default: 0] += 1
             return .duplicate(
                 duplicateId: duplicateId, of: original, kind: kind == .exact ? .exact : .near,
                 distance: distance, containment: containment, seq: seq)
         }
+    }
+
+    /// Inserts a duplicate row and returns its id (ingest and reindex's merges).
+    static func insertDuplicate(_ record: DuplicateRecord, _ db: Database) throws -> Int64 {
+        try db.cachedStatement(sql: """
+            INSERT INTO duplicate (article_id, kind, distance, sha256, simhash, source, received_at, raw_size, containment)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [record.articleId, record.kind.rawValue, record.distance, record.sha256, record.simhash,
+                                     record.source, record.receivedAt, record.rawSize, record.containment])
+        return db.lastInsertedRowID
     }
 
     /// Appends a feed event and returns its sequence number.

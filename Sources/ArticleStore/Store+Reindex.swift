@@ -99,13 +99,12 @@ extension Store {
             SELECT sha256, simhash, source, received_at, raw_size, stored_size FROM article WHERE id = ?
             """, arguments: [merged]) else { return }
         try db.execute(sql: "UPDATE duplicate SET article_id = ? WHERE article_id = ?", arguments: [keeper, merged])
-        let duplicate = try DuplicateRecord(
+        let duplicateId = try insertDuplicate(DuplicateRecord(
             id: nil, articleId: keeper, kind: .exact, distance: 0, sha256: row[0], simhash: row[1], source: row[2],
-            receivedAt: row[3], rawSize: row[4], containment: nil
-        ).insertAndFetch(db)
+            receivedAt: row[3], rawSize: row[4], containment: nil), db)
         try db.execute(sql: """
             UPDATE feed SET kind = 'duplicate', article_id = ?, duplicate_id = ? WHERE kind = 'article' AND article_id = ?
-            """, arguments: [keeper, duplicate.id, merged])
+            """, arguments: [keeper, duplicateId, merged])
         try db.execute(sql: "UPDATE feed SET article_id = ? WHERE article_id = ?", arguments: [keeper, merged])
         try db.execute(sql: "DELETE FROM article WHERE id = ?", arguments: [merged])
         try bump(.articles, by: -1, db)
