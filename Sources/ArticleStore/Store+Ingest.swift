@@ -61,10 +61,8 @@ extension Store {
                     outcomes = try items.map { item in
                         let outcome = try Self.ingest(item, maxDistance: maxDistance, counting: &counts, db) { simhash, lead in
                             // The index holds what is committed; this batch's own articles are checked here.
-                            memoryIndex.withLock { $0?.candidates(simhash: simhash, leadSimhash: lead, maxDistance: maxDistance) ?? [] }
-                                + added.filter {
-                                    SimHash.distance($0.simhash, simhash) <= maxDistance || SimHash.distance($0.leadSimhash, lead) <= maxDistance
-                                }
+                            try nearCandidates(db, simhash: simhash, leadSimhash: lead, maxDistance: maxDistance)
+                                + added.filter { SimHash.distance($0.simhash, simhash) <= maxDistance || $0.leadSimhash == lead }
                         }
                         if case .stored(let id, _) = outcome {
                             added.append(Candidate(id: id, simhash: item.fingerprint.simhash, leadSimhash: item.fingerprint.leadSimhash))
@@ -84,7 +82,7 @@ extension Store {
                 for article in added {
                     guard index != nil else { return }
                     if let last = index?.lastId, article.id <= last { index = nil; return }  // out of step: reload later
-                    index?.insert(id: article.id, simhash: article.simhash, leadSimhash: article.leadSimhash)
+                    index?.insert(id: article.id, simhash: article.simhash)
                 }
             }
             return outcomes
@@ -97,9 +95,12 @@ extension Store {
     func loadIndexIfNeeded(_ db: Database) throws {
         guard memoryIndex.withLock({ $0 == nil }) else { return }
         var index = NearDuplicateIndex()
-        let rows = try Row.fetchCursor(db, sql: "SELECT id, simhash, lead_simhash FROM article WHERE band0 >= 0 ORDER BY id")
+        // Sized once from the article count (an upper bound): grown by doubling, each step
+        // would hold the old and the new array at once.
+        index.reserveCapacity(Int(try Int64.fetchOne(db, sql: "SELECT value FROM counter WHERE name = 'articles'") ?? 0))
+        let rows = try Row.fetchCursor(db, sql: "SELECT id, simhash FROM article WHERE band0 >= 0 ORDER BY id")
         while let row = try rows.next() {
-            index.load(id: row[0], simhash: UInt64(bitPattern: row[1]), leadSimhash: UInt64(bitPattern: row[2]))
+            index.load(id: row[0], simhash: UInt64(bitPattern: row[1]))
         }
         index.rebuild()
         memoryIndex.withLock { $0 = index }

@@ -30,18 +30,14 @@ public struct DuplicateEntry: Sendable, Equatable {
 // MARK: - Reads
 
 extension Store {
-    /// Stored articles whose whole-text or lead SimHash is within `maxDistance` (through the
-    /// band indexes), nearest first, with the article whose normalised text has `sha256` first
-    /// of all, as exact.
+    /// Stored articles whose whole-text SimHash is within `maxDistance` or whose lead SimHash is
+    /// equal, nearest first, with the article whose normalised text has `sha256` first of all,
+    /// as exact.
     public func similar(sha256: [UInt8], simhash: UInt64, leadSimhash: UInt64, maxDistance: Int) throws(StoreError) -> [SimilarArticle] {
         do {
             return try pool.read { db in
                 let exactId = try Int64.fetchOne(db, sql: "SELECT id FROM article WHERE sha256 = ?", arguments: [Data(sha256)])
-                let near = try memoryIndex.withLock { $0?.candidates(simhash: simhash, leadSimhash: leadSimhash, maxDistance: maxDistance) }
-                    ?? NearDuplicateQuery.candidates(db, simhash: simhash, leadSimhash: leadSimhash, maxDistance: maxDistance)
-                var ids = near.map(\.id)
-                if let exactId { ids.removeAll { $0 == exactId }; ids.insert(exactId, at: 0) }
-                return try ids.map { id in
+                func describe(_ id: Int64) throws -> SimilarArticle {
                     let record = try ArticleRecord.fetchOne(db, key: id).orThrow("article \(id)")
                     let stored = UInt64(bitPattern: record.simhash)
                     return SimilarArticle(
@@ -49,10 +45,24 @@ extension Store {
                         leadDistance: SimHash.distance(UInt64(bitPattern: record.leadSimhash), leadSimhash), exact: id == exactId,
                         source: record.source, receivedAt: record.receivedAt, simhash: stored)
                 }
+                let near = try nearCandidates(db, simhash: simhash, leadSimhash: leadSimhash, maxDistance: maxDistance)
+                let found = try near.map(\.id).filter { $0 != exactId }.map(describe)
+                    .sorted { ($0.distance, $0.leadDistance, $0.id) < ($1.distance, $1.leadDistance, $1.id) }
+                return try (exactId.map { [try describe($0)] } ?? []) + found
             }
         } catch {
             throw StoreError.wrap(error)
         }
+    }
+
+    /// Stored articles whose whole-text SimHash is within `maxDistance` (the in-memory index, or
+    /// SQLite's band indexes until it is loaded) or whose lead SimHash is equal (SQLite).
+    func nearCandidates(_ db: Database, simhash: UInt64, leadSimhash: UInt64, maxDistance: Int) throws -> [Candidate] {
+        guard let whole = memoryIndex.withLock({ $0?.candidates(simhash: simhash, maxDistance: maxDistance) }) else {
+            return try NearDuplicateQuery.candidates(db, simhash: simhash, leadSimhash: leadSimhash, maxDistance: maxDistance)
+        }
+        let ids = Set(whole.map(\.id))
+        return whole + (try NearDuplicateQuery.sameLead(db, leadSimhash: leadSimhash).filter { !ids.contains($0.id) })
     }
 
     /// The duplicates recorded for article `id`, oldest first; nil when there is no such article.

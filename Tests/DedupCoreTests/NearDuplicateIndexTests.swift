@@ -11,25 +11,21 @@ import Testing
     func equalsAScanThroughInsertsRemovalsAndRebuilds(wideFrom: Int) {
         var rng = SeededGenerator(seed: 0x1DE7)
         var index = NearDuplicateIndex(wideFrom: wideFrom)
-        var live: [Int64: (UInt64, UInt64)] = [:]
-        var points: [(UInt64, UInt64)] = []
+        var live: [Int64: UInt64] = [:]
+        var points: [UInt64] = []
         var nextId: Int64 = 1
         var hits = 0
         for round in 0..<6 {
-            // Random articles, and neighbours of earlier query points at every distance 0-12,
-            // planted on the whole-text or on the lead fingerprint.
+            // Random articles, and neighbours of earlier query points at every distance 0-12.
             for _ in 0..<9_000 {
-                let article: (UInt64, UInt64)
+                var article = rng.next()
                 if let point = points.randomElement(using: &rng), Int.random(in: 0..<4, using: &rng) == 0 {
-                    let bits = Int.random(in: 0...12, using: &rng)
-                    article = Bool.random(using: &rng) ? (flip(point.0, bits, &rng), rng.next()) : (rng.next(), flip(point.1, bits, &rng))
-                } else {
-                    article = (rng.next(), rng.next())
+                    article = flip(point, Int.random(in: 0...12, using: &rng), &rng)
                 }
                 if round == 0 {
-                    index.load(id: nextId, simhash: article.0, leadSimhash: article.1)  // the bulk path, then one rebuild
+                    index.load(id: nextId, simhash: article)  // the bulk path, then one rebuild
                 } else {
-                    index.insert(id: nextId, simhash: article.0, leadSimhash: article.1)
+                    index.insert(id: nextId, simhash: article)
                 }
                 live[nextId] = article
                 nextId += 1 + Int64(rng.next() % 3)  // ids with gaps, as after deletions
@@ -40,16 +36,15 @@ import Testing
                 live[id] = nil
             }
             if round == 3 { index.rebuild() }
-            points += (0..<50).map { _ in (rng.next(), rng.next()) }
+            points += (0..<50).map { _ in rng.next() }
             #expect(index.count == live.count)
             for point in points.suffix(60) {
                 for k in [0, 3, 7, 11] {
-                    let viaIndex = index.candidates(simhash: point.0, leadSimhash: point.1, maxDistance: k).map(\.id)
-                    let viaScan = live.filter {
-                        SimHash.distance($0.value.0, point.0) <= k || SimHash.distance($0.value.1, point.1) <= k
-                    }.map { (id: $0.key, whole: SimHash.distance($0.value.0, point.0), lead: SimHash.distance($0.value.1, point.1)) }
-                        .sorted { ($0.whole, $0.lead, $0.id) < ($1.whole, $1.lead, $1.id) }.map(\.id)
-                    #expect(viaIndex == viaScan, "round \(round), K=\(k)")
+                    let viaIndex = index.candidates(simhash: point, maxDistance: k)
+                    let viaScan = live.filter { SimHash.distance($0.value, point) <= k }
+                        .sorted { (SimHash.distance($0.value, point), $0.key) < (SimHash.distance($1.value, point), $1.key) }
+                    #expect(viaIndex.map(\.id) == viaScan.map(\.key), "round \(round), K=\(k)")
+                    #expect(viaIndex.map(\.simhash) == viaScan.map(\.value) && viaIndex.allSatisfy { $0.leadSimhash == nil })
                     hits += viaScan.count
                 }
             }
@@ -58,9 +53,42 @@ import Testing
         #expect(index.layout == (wideFrom == .max ? .narrow : .wide))
     }
 
+    @Test func idsThatSpanMoreThan32BitsAreKeptWhole() {
+        var index = NearDuplicateIndex()
+        let rows: [(id: Int64, simhash: UInt64)] = [(5, 0), (6, 0), (1 << 33, 0b111), ((1 << 33) + 2, ~0), (1 << 40, 0xFFFF)]
+        for row in rows { index.insert(id: row.id, simhash: row.simhash) }
+        #expect(index.candidates(simhash: 0, maxDistance: 3).map(\.id) == [5, 6, 1 << 33])
+        index.remove(id: 6)
+        index.rebuild()
+        #expect(index.candidates(simhash: 0, maxDistance: 3).map(\.id) == [5, 1 << 33])
+        #expect(index.candidates(simhash: 0xFFFF, maxDistance: 0).map(\.id) == [1 << 40])
+        #expect(index.lastId == 1 << 40 && index.count == 4)
+    }
+
     func flip(_ value: UInt64, _ bits: Int, _ rng: inout SeededGenerator) -> UInt64 {
         var chosen = Set<Int>()
         while chosen.count < bits { chosen.insert(Int(rng.next() % 64)) }
         return chosen.reduce(value) { $0 ^ (1 << UInt64($1)) }
+    }
+}
+
+/// The packed bucket lists return each bucket's rows in row order, in 3 and in 4 bytes a row.
+@Suite struct BucketListTests {
+    @Test(arguments: [3, 4])
+    func everyBucketHoldsItsRowsInOrder(rowBytes: Int) {
+        var rng = SeededGenerator(seed: 0xB0C)
+        // Rows past 2¹⁶ and 2²³, so every byte of a row number matters.
+        let rows = (0..<70_000).map { _ in UInt32(rng.next() % 300) }
+        let list = BucketList(buckets: 300, rows: rows.count, rowBytes: rowBytes) { rows[$0] }
+        var found: [UInt32] = []
+        var ranges: [(start: Int, end: Int)] = []
+        for bucket in [0, 7, 299, 150] as [UInt32] {
+            found.removeAll()
+            list.appendRows(of: [bucket], to: &found, ranges: &ranges)
+            #expect(found == rows.indices.filter { rows[$0] == bucket }.map(UInt32.init), "bucket \(bucket)")
+        }
+        found.removeAll()
+        list.appendRows(of: Array(0..<300), to: &found, ranges: &ranges)
+        #expect(found.count == rows.count && Set(found).count == rows.count)
     }
 }

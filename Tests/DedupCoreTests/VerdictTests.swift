@@ -41,22 +41,28 @@ import Testing
     }
 
     @Test func aLeadMatchCountsOnlyWhenContainmentConfirmsIt() {
-        // The whole texts are far apart; the leads are 1 and 2 bits apart.
-        let candidates = [Candidate(id: 7, simhash: ~0, leadSimhash: 0b11), Candidate(id: 3, simhash: ~0, leadSimhash: 0b1)]
+        // The whole texts are far apart; the leads are equal.
+        let candidates = [Candidate(id: 7, simhash: ~0, leadSimhash: 0), Candidate(id: 3, simhash: ~0, leadSimhash: 0)]
         var asked: [Int64] = []
         let verdict = Verdict.decide(print(0, lead: 0), exactMatch: nil, candidates: candidates, maxDistance: 7) { id in
             asked.append(id)
-            return id == 3 ? 0.25 : 0.97  // the nearer lead shares a block only; the other is a cut copy
+            return id == 3 ? 0.25 : 0.97  // the older shares an opening block only; the other is a cut copy
         }
-        #expect(asked == [3, 7], "nearest lead first, then the next")
-        #expect(verdict == .nearDuplicate(of: 7, distance: 2, containment: 0.97))
+        #expect(asked == [3, 7], "oldest first, then the next")
+        #expect(verdict == .nearDuplicate(of: 7, distance: 0, containment: 0.97))
 
         let refused = Verdict.decide(print(0, lead: 0), exactMatch: nil, candidates: candidates, maxDistance: 7) { _ in 0.79 }
         #expect(refused == .unique)
         let atThreshold = Verdict.decide(print(0, lead: 0), exactMatch: nil, candidates: [candidates[1]], maxDistance: 7) { _ in
             NearDuplicateThreshold.minimumContainment
         }
-        #expect(atThreshold == .nearDuplicate(of: 3, distance: 1, containment: NearDuplicateThreshold.minimumContainment))
+        #expect(atThreshold == .nearDuplicate(of: 3, distance: 0, containment: NearDuplicateThreshold.minimumContainment))
+    }
+
+    @Test func aLeadOneBitAwayOrUnknownIsNoLeadMatch() {
+        // Leads must be equal; a candidate from the whole-text index has no lead to compare.
+        let candidates = [Candidate(id: 1, simhash: ~0, leadSimhash: 0b1), Candidate(id: 2, simhash: ~0, leadSimhash: nil)]
+        #expect(Verdict.decide(print(0, lead: 0), exactMatch: nil, candidates: candidates, maxDistance: 7, containment: never) == .unique)
     }
 }
 

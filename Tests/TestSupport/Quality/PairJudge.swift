@@ -22,9 +22,9 @@ public struct PairJudge: Sendable {
 
     public func distance(_ i: Int, _ j: Int) -> Int {
         let whole = SimHash.distance(fingerprints[i].simhash, fingerprints[j].simhash)
-        let lead = SimHash.distance(fingerprints[i].leadSimhash, fingerprints[j].leadSimhash)
-        guard lead < whole, lead <= QualityReport.thresholds.last! else { return whole }
-        return shingles[i].containment(shingles[j]) >= NearDuplicateThreshold.minimumContainment ? lead : whole
+        // An equal lead confirmed by containment matches at every threshold, as in the daemon.
+        guard whole > 0, fingerprints[i].leadSimhash == fingerprints[j].leadSimhash else { return whole }
+        return shingles[i].containment(shingles[j]) >= NearDuplicateThreshold.minimumContainment ? 0 : whole
     }
 
     /// The daemon's own decision for (i stored, j incoming) at `maxDistance`.

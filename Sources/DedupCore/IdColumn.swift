@@ -1,0 +1,52 @@
+/// The index's row → article id map. Ids increase with rows (they are the store's row ids, in
+/// insertion order), so they are kept as 32-bit offsets from the first one: 4 bytes a row
+/// instead of 8. A store whose live ids ever span 2³² switches to full ids.
+struct IdColumn: Sendable {
+    private var base: Int64 = 0
+    private var offsets: [UInt32] = []
+    private var full: [Int64]? = nil
+
+    var count: Int { full?.count ?? offsets.count }
+    var last: Int64? { count == 0 ? nil : self[count - 1] }
+
+    subscript(row: Int) -> Int64 {
+        if let full { return full[row] }
+        return base + Int64(offsets[row])
+    }
+
+    mutating func reserveCapacity(_ rows: Int) {
+        if full == nil { offsets.reserveCapacity(rows) } else { full!.reserveCapacity(rows) }
+    }
+
+    mutating func append(_ id: Int64) {
+        if count == 0 && full == nil { base = id }
+        if full == nil, id - base > Int64(UInt32.max) {
+            full = offsets.map { base + Int64($0) }
+            offsets = []
+        }
+        if full != nil { full!.append(id) } else { offsets.append(UInt32(id - base)) }
+    }
+
+    /// The row holding `id`, if any (binary search: ids increase).
+    func row(of id: Int64) -> Int? {
+        var low = 0, high = count
+        while low < high {
+            let mid = (low + high) / 2
+            if self[mid] < id { low = mid + 1 } else { high = mid }
+        }
+        return low < count && self[low] == id ? low : nil
+    }
+
+    /// Keeps the rows for which `keep` is true, in order, in place.
+    mutating func compact(keeping keep: (Int) -> Bool) {
+        let rows = count
+        var kept = 0
+        for row in 0..<rows where keep(row) {
+            if full != nil { full![kept] = full![row] } else { offsets[kept] = offsets[row] }
+            kept += 1
+        }
+        if full != nil { full!.removeLast(rows - kept) } else { offsets.removeLast(rows - kept) }
+    }
+
+    var byteCount: Int { full.map { $0.count * 8 } ?? offsets.count * 4 }
+}
