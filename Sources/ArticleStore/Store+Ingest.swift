@@ -95,9 +95,6 @@ extension Store {
     func loadIndexIfNeeded(_ db: Database) throws {
         guard memoryIndex.withLock({ $0 == nil }) else { return }
         var index = NearDuplicateIndex()
-        // Sized once from the article count (an upper bound): grown by doubling, each step
-        // would hold the old and the new array at once.
-        index.reserveCapacity(Int(try Int64.fetchOne(db, sql: "SELECT value FROM counter WHERE name = 'articles'") ?? 0))
         let rows = try Row.fetchCursor(db, sql: "SELECT id, simhash FROM article WHERE band0 >= 0 ORDER BY id")
         while let row = try rows.next() {
             index.load(id: row[0], simhash: UInt64(bitPattern: row[1]))

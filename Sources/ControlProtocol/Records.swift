@@ -191,7 +191,7 @@ public struct MatchRecord: Codable, Sendable, Equatable {
     /// Hamming distance of the lead SimHashes.
     public var leadDistance: Int?
     /// "exact", "whole" (whole-text SimHash within the threshold) or "lead" (only the lead
-    /// SimHash is: a duplicate only if the texts' shingle containment confirms it).
+    /// SimHashes are equal: a duplicate only if the texts' shingle containment confirms it).
     public var basis: String?
     public var exact: Bool
     public var source: String

@@ -3,8 +3,8 @@
 /// instead of 8. A store whose live ids ever span 2³² switches to full ids.
 struct IdColumn: Sendable {
     private var base: Int64 = 0
-    private var offsets: [UInt32] = []
-    private var full: [Int64]? = nil
+    private var offsets = ChunkedArray<UInt32>()
+    private var full: ChunkedArray<Int64>? = nil
 
     var count: Int { full?.count ?? offsets.count }
     var last: Int64? { count == 0 ? nil : self[count - 1] }
@@ -14,15 +14,13 @@ struct IdColumn: Sendable {
         return base + Int64(offsets[row])
     }
 
-    mutating func reserveCapacity(_ rows: Int) {
-        if full == nil { offsets.reserveCapacity(rows) } else { full!.reserveCapacity(rows) }
-    }
-
     mutating func append(_ id: Int64) {
         if count == 0 && full == nil { base = id }
         if full == nil, id - base > Int64(UInt32.max) {
-            full = offsets.map { base + Int64($0) }
-            offsets = []
+            var ids = ChunkedArray<Int64>()
+            for row in 0..<offsets.count { ids.append(base + Int64(offsets[row])) }
+            full = ids
+            offsets = ChunkedArray()
         }
         if full != nil { full!.append(id) } else { offsets.append(UInt32(id - base)) }
     }
@@ -48,5 +46,5 @@ struct IdColumn: Sendable {
         if full != nil { full!.removeLast(rows - kept) } else { offsets.removeLast(rows - kept) }
     }
 
-    var byteCount: Int { full.map { $0.count * 8 } ?? offsets.count * 4 }
+    var byteCount: Int { full?.byteCount ?? offsets.byteCount }
 }

@@ -15,7 +15,8 @@ import Synchronization
 ///
 /// Memory per article: the fingerprint (8 bytes), its id (4, `IdColumn`) and one packed row
 /// number per band (3 bytes each, `BucketList`): 24 bytes with four bands, 21 with three, plus
-/// an offset per band value (32 MB in the wide layout). Rows added since the last rebuild wait
+/// an offset per band value (32 MB in the wide layout). Fingerprints and ids are kept in chunks
+/// (`ChunkedArray`), so growing never holds two copies. Rows added since the last rebuild wait
 /// in `PendingRows` and are folded in when they reach a sixteenth of the total; removed rows
 /// are marked in a bitset and dropped at the next rebuild.
 public struct NearDuplicateIndex: Sendable {
@@ -45,7 +46,7 @@ public struct NearDuplicateIndex: Sendable {
 
     private var ids = IdColumn()
     /// Each row's whole-text SimHash, rows in id order.
-    private(set) var prints: [UInt64] = []
+    private(set) var prints = ChunkedArray<UInt64>()
     private var removed: [UInt64] = []  // bitset over rows
     private var removedCount = 0
     /// The articles from which the wide layout is used (a parameter for tests).
@@ -71,23 +72,14 @@ public struct NearDuplicateIndex: Sendable {
 
     /// Bytes held by the index's arrays.
     public var byteCount: Int {
-        ids.byteCount + prints.count * 8 + removed.count * 8 + tables.reduce(0) { $0 + $1.byteCount } + pending.byteCount
-    }
-
-    /// Makes room for `rows` articles in all, before a bulk `load`.
-    public mutating func reserveCapacity(_ rows: Int) {
-        ids.reserveCapacity(rows)
-        prints.reserveCapacity(rows)
-        removed.reserveCapacity((rows + 63) / 64)
+        ids.byteCount + prints.byteCount + removed.count * 8 + tables.reduce(0) { $0 + $1.byteCount } + pending.byteCount
     }
 
     /// Adds an article. Ids must increase (they are the store's row ids, in insertion order).
     public mutating func insert(id: Int64, simhash: UInt64) {
         load(id: id, simhash: simhash)
-        let layout = layout, built = builtCount
-        prints.withUnsafeBufferPointer { prints in
-            pending.append { row, table in layout.band(table, of: prints[built + row]) }
-        }
+        let layout = layout, built = builtCount, prints = prints
+        pending.append { row, table in layout.band(table, of: prints[built + row]) }
         if pending.count >= Self.rebuildStep(after: builtCount) { rebuild() }
     }
 
@@ -124,9 +116,7 @@ public struct NearDuplicateIndex: Sendable {
         }
         // A match sits in several of the probed buckets; only matches are few enough to dedupe.
         var matched: [UInt32] = []
-        prints.withUnsafeBufferPointer { prints in
-            for row in rows where (prints[Int(row)] ^ simhash).nonzeroBitCount <= maxDistance { matched.append(row) }
-        }
+        for row in rows where (prints[Int(row)] ^ simhash).nonzeroBitCount <= maxDistance { matched.append(row) }
         return Set(matched).filter { !isRemoved(Int($0)) }
             .map { (distance: SimHash.distance(prints[Int($0)], simhash), id: ids[Int($0)], print: prints[Int($0)]) }
             .sorted { ($0.distance, $0.id) < ($1.distance, $1.id) }
@@ -141,7 +131,7 @@ public struct NearDuplicateIndex: Sendable {
             func kept(_ row: Int) -> Bool { removed[row / 64] & (1 << UInt64(row % 64)) == 0 }
             ids.compact(keeping: kept)
             var write = 0
-            for row in prints.indices where kept(row) {
+            for row in 0..<prints.count where kept(row) {
                 prints[write] = prints[row]
                 write += 1
             }
@@ -154,9 +144,7 @@ public struct NearDuplicateIndex: Sendable {
         let layout = layout, prints = prints
         let built = Mutex<[Int: BucketList]>([:])
         DispatchQueue.concurrentPerform(iterations: layout.count) { table in
-            let list = prints.withUnsafeBufferPointer { prints in
-                BucketList(buckets: 1 << layout.widths[table], rows: prints.count) { layout.band(table, of: prints[$0]) }
-            }
+            let list = BucketList(buckets: 1 << layout.widths[table], rows: prints.count) { layout.band(table, of: prints[$0]) }
             built.withLock { $0[table] = list }
         }
         tables = built.withLock { lists in (0..<layout.count).map { lists[$0]! } }

@@ -92,3 +92,29 @@ import Testing
         #expect(found.count == rows.count && Set(found).count == rows.count)
     }
 }
+
+/// The index's chunked columns behave as an array across chunk boundaries.
+@Suite struct ChunkedArrayTests {
+    @Test func appendsSetsAndDropsAcrossChunks() {
+        var chunked = ChunkedArray<UInt32>()
+        var plain: [UInt32] = []
+        #expect(chunked.last == nil)
+        for value in 0..<UInt32(200_000) {
+            chunked.append(value &* 2_654_435_761)
+            plain.append(value &* 2_654_435_761)
+        }
+        for index in [0, 65_535, 65_536, 131_071, 199_999] { chunked[index] = UInt32(index); plain[index] = UInt32(index) }
+        for k in [0, 1, 3_463, 65_464, 65_536, 5_000] {  // to 131,072 and 65,536 exactly, then into a chunk
+            chunked.removeLast(k)
+            plain.removeLast(k)
+            #expect(chunked.count == plain.count && chunked.last == plain.last)
+        }
+        chunked.append(7)
+        plain.append(7)
+        #expect((0..<plain.count).allSatisfy { chunked[$0] == plain[$0] })
+        chunked.removeLast(chunked.count)
+        #expect(chunked.count == 0 && chunked.last == nil)
+        chunked.append(1)
+        #expect(chunked[0] == 1 && chunked.count == 1)
+    }
+}
