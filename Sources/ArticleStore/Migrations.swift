@@ -87,7 +87,8 @@ enum Migrations {
         }
         // A lead match needs the leads equal (see `NearDuplicateThreshold.minimumContainment`):
         // one index on the lead itself replaces the four on its bands, which no query uses any
-        // more (the columns stay, still written, so an older binary can read the store).
+        // more. The columns stay, still written: dropping them would rewrite every row of a
+        // large store.
         migrator.registerMigration("v4-lead-equality-index") { db in
             try db.create(index: "article_on_lead_simhash", on: "article", columns: ["lead_simhash"])
             for band in 0..<BandKey.bandCount {
