@@ -5,14 +5,10 @@ import GRDB
 /// indexed `IN` probe per band, never a scan; the store uses it until the in-memory index is
 /// loaded. Lead, through the index on `lead_simhash`: a lead match needs the leads equal.
 enum NearDuplicateQuery {
-    /// Every stored article whose whole-text SimHash is within `maxDistance` bits or whose lead
-    /// SimHash is equal, nearest whole text first.
-    static func candidates(_ db: Database, simhash: UInt64, leadSimhash: UInt64, maxDistance: Int) throws -> [Candidate] {
+    /// Every stored article whose whole-text SimHash is within `maxDistance` bits.
+    static func wholeText(_ db: Database, simhash: UInt64, maxDistance: Int) throws -> [Candidate] {
         let (sql, arguments) = statement(simhash: simhash, maxDistance: maxDistance)
-        var found = try fetch(db, sql: sql, arguments: arguments).filter { SimHash.distance($0.simhash, simhash) <= maxDistance }
-        let ids = Set(found.map(\.id))
-        found += try sameLead(db, leadSimhash: leadSimhash).filter { !ids.contains($0.id) }
-        return found.sorted { (SimHash.distance($0.simhash, simhash), $0.id) < (SimHash.distance($1.simhash, simhash), $1.id) }
+        return try fetch(db, sql: sql, arguments: arguments).filter { SimHash.distance($0.simhash, simhash) <= maxDistance }
     }
 
     /// The indexed articles whose lead SimHash is `leadSimhash` (retired ones, with band keys

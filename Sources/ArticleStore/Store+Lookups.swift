@@ -56,13 +56,14 @@ extension Store {
     }
 
     /// Stored articles whose whole-text SimHash is within `maxDistance` (the in-memory index, or
-    /// SQLite's band indexes until it is loaded) or whose lead SimHash is equal (SQLite).
+    /// SQLite's band indexes until it is loaded) or whose lead SimHash is equal (SQLite),
+    /// nearest whole text first, then oldest.
     func nearCandidates(_ db: Database, simhash: UInt64, leadSimhash: UInt64, maxDistance: Int) throws -> [Candidate] {
-        guard let whole = memoryIndex.withLock({ $0?.candidates(simhash: simhash, maxDistance: maxDistance) }) else {
-            return try NearDuplicateQuery.candidates(db, simhash: simhash, leadSimhash: leadSimhash, maxDistance: maxDistance)
-        }
+        let whole = try memoryIndex.withLock { $0?.candidates(simhash: simhash, maxDistance: maxDistance) }
+            ?? NearDuplicateQuery.wholeText(db, simhash: simhash, maxDistance: maxDistance)
         let ids = Set(whole.map(\.id))
-        return whole + (try NearDuplicateQuery.sameLead(db, leadSimhash: leadSimhash).filter { !ids.contains($0.id) })
+        let leads = try NearDuplicateQuery.sameLead(db, leadSimhash: leadSimhash).filter { !ids.contains($0.id) }
+        return (whole + leads).sorted { (SimHash.distance($0.simhash, simhash), $0.id) < (SimHash.distance($1.simhash, simhash), $1.id) }
     }
 
     /// The duplicates recorded for article `id`, oldest first; nil when there is no such article.
