@@ -32,8 +32,11 @@ let package = Package(
         // Linux calls Swift's Glibc module leaves out (renameat2 with RENAME_NOREPLACE).
         .target(name: "CSystemShims"),
 
+        // SHA-256 blocks on the CPU's SHA extensions (x86-64), for DedupCore's SHA256.
+        .target(name: "CSHA256"),
+
         // Pure logic, no I/O: decoding, normalising, shingling, SimHash, band keys, verdicts, codec.
-        .target(name: "DedupCore", dependencies: ["CZlib"], swiftSettings: swiftSettings),
+        .target(name: "DedupCore", dependencies: ["CZlib", "CSHA256"], swiftSettings: swiftSettings),
 
         // The SQLite store (GRDB on the system libsqlite3).
         .target(

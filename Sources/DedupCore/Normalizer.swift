@@ -22,7 +22,6 @@ import Foundation
 /// lower-casing (`appendNormalized`, the definition). `referenceTokens` runs the definition
 /// alone, for the tests that hold the two together.
 public enum Normalizer {
-    /// The tokens of `text`, in order.
     /// Builds the scalar table now, on every core (about 150 ms on one core), rather than in the
     /// first text's fingerprint: called before work is spread over lanes, where it would be
     /// built on one core while the others wait.
@@ -30,6 +29,7 @@ public enum Normalizer {
         _ = ScalarTable.shared
     }
 
+    /// The tokens of `text`, in order.
     public static func tokens(of text: String) -> [String] {
         var noCache: NormalizationCache? = nil
         return stream(of: text, cache: &noCache).tokens

@@ -1,14 +1,29 @@
+internal import CSHA256
+
 /// SHA-256 (FIPS 180-4), the exact-duplicate key over the normalised text. Written here rather
 /// than pulled from swift-crypto because the core must stay free of heavy dependencies and this
-/// is 80 lines checked against the NIST vectors in the tests.
+/// is 80 lines checked against the NIST vectors in the tests. On CPUs with the SHA extensions
+/// (x86-64 SHA-NI) whole blocks go to a few lines of C with their intrinsics, 5-8× faster: the
+/// digest was 5 % of the daemon's CPU.
 public struct SHA256: Sendable {
+    /// Whether this CPU has the SHA extensions; read once.
+    public static let hardwareAvailable = newsdedup_sha256_hardware() == 1
+
     private var state: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) = (
         0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19
     )
     private var pending: [UInt8] = []
     private var totalLength: UInt64 = 0
+    private let hardware: Bool
 
-    public init() { pending.reserveCapacity(64) }
+    public init() { self.init(hardware: Self.hardwareAvailable) }
+
+    /// `hardware: false` forces the portable code, for the tests that hold the two paths equal;
+    /// `true` is ignored where the CPU lacks the extensions.
+    public init(hardware: Bool) {
+        self.hardware = hardware && Self.hardwareAvailable
+        pending.reserveCapacity(64)
+    }
 
     /// The digest of `bytes` in one call.
     public static func digest(_ bytes: some Sequence<UInt8>) -> [UInt8] {
@@ -25,15 +40,14 @@ public struct SHA256: Sendable {
             pending.append(contentsOf: bytes[0..<take])
             index = take
             if pending.count == 64 {
-                pending.withUnsafeBytes { compress($0, at: 0) }
+                pending.withUnsafeBytes { compress($0, blocks: 1) }
                 pending.removeAll(keepingCapacity: true)
             }
         }
         bytes.withUnsafeBytes { raw in
-            while index + 64 <= raw.count {
-                compress(raw, at: index)
-                index += 64
-            }
+            let blocks = (raw.count - index) / 64
+            compress(UnsafeRawBufferPointer(rebasing: raw[index..<(index + 64 * blocks)]), blocks: blocks)
+            index += 64 * blocks
         }
         if index < bytes.count { pending.append(contentsOf: bytes[index...]) }
     }
@@ -44,15 +58,22 @@ public struct SHA256: Sendable {
         tail.append(0x80)
         while tail.count % 64 != 56 { tail.append(0) }
         for shift in stride(from: 56, through: 0, by: -8) { tail.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
-        tail.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                compress(raw, at: offset)
-                offset += 64
-            }
-        }
+        tail.withUnsafeBytes { compress($0, blocks: tail.count / 64) }
         let words = [state.0, state.1, state.2, state.3, state.4, state.5, state.6, state.7]
         return words.flatMap { word in (0..<4).map { UInt8(truncatingIfNeeded: word >> UInt32(24 - 8 * $0)) } }
+    }
+
+    /// `blocks` whole 64-byte blocks from the start of `raw`: in C on the SHA extensions, or here.
+    private mutating func compress(_ raw: UnsafeRawBufferPointer, blocks: Int) {
+        guard blocks > 0 else { return }
+        if hardware {
+            withUnsafeMutableBytes(of: &state) { words in
+                newsdedup_sha256_blocks(words.baseAddress!.assumingMemoryBound(to: UInt32.self),
+                                        raw.baseAddress!.assumingMemoryBound(to: UInt8.self), blocks)
+            }
+            return
+        }
+        for block in 0..<blocks { compress(raw, at: 64 * block) }
     }
 
     private static let k: [UInt32] = [
