@@ -13,28 +13,25 @@ extension IngestPipeline {
     /// one thread commits batch k, the lanes claim and prepare batch k + 1, and another thread
     /// moves batch k - 1, committed, to processed/. Commits and directory syncs are mostly
     /// waits for the disk, renames are kernel work: the three overlap. A file still leaves
-    /// processing/ only after its row is committed. `claiming`: the names are in the inbox and
-    /// each lane claims its file before reading it; otherwise they are in processing/ already.
-    /// Returns false when it stopped early: asked to, or the store failed; a batch prepared but
-    /// not committed then stays claimed for the next pass.
-    func processAll(_ chunks: [ArraySlice<FileName>], claiming: Bool, shouldStop: () -> Bool,
+    /// processing/ only after its row is committed. Returns false when it stopped early: asked
+    /// to, or the store failed; a batch prepared but not committed then stays in its folder in
+    /// processing/ for the next pass.
+    func processAll(_ work: [BatchWork], shouldStop: () -> Bool,
                     progress: (DrainSummary) -> Void = { _ in }, into summary: inout DrainSummary) -> Bool {
-        var chunks = chunks[...]
+        var work = work[...]
         var pending: PreparedBatch?
-        var committed: [FileName] = []
+        var committed: CommittedBatch?
         while true {
-            let chunk = shouldStop() ? nil : chunks.popFirst()
-            if chunk == nil, pending == nil, committed.isEmpty { break }
-            let moving = committed.isEmpty ? nil : Lanes.beside { [committed] in
-                self.metrics.time(.move) { self.moveCommitted(committed) }
-            }
-            let next = PreparedBox()
-            let preparing = chunk.map { chunk in Lanes.beside { next.batch = self.prepareBatch(Array(chunk), claiming: claiming) } }
-            committed = []
+            let next = shouldStop() ? nil : work.popFirst()
+            if next == nil, pending == nil, committed == nil { break }
+            let moving = committed.map { batch in Lanes.beside { self.metrics.time(.move) { self.archive(batch) } } }
+            let box = PreparedBox()
+            let preparing = next.map { next in Lanes.beside { box.batch = self.prepareBatch(next) } }
+            committed = nil
             var failed = false
             if let current = pending {
-                if let names = commit(current, into: &summary) {
-                    committed = names
+                if let done = commit(current, into: &summary) {
+                    committed = done
                     progress(summary)
                 } else {
                     failed = true
@@ -43,16 +40,36 @@ extension IngestPipeline {
             moving?.wait()
             preparing?.wait()
             if failed { return false }
-            pending = next.batch
+            pending = box.batch
         }
         return !shouldStop()
     }
 
-    /// Claims (when `claiming`), reads, decodes, fingerprints and compresses a batch; touches
-    /// neither the store nor the summary, so it can run while the batch before it commits.
-    func prepareBatch(_ names: [FileName], claiming: Bool) -> PreparedBatch {
-        var batch = PreparedBatch()
-        for case let (name, prepared)? in prepareAll(names, claiming: claiming) {
+    /// Claims (into a new folder) or takes up (a leftover folder), reads, decodes, fingerprints
+    /// and compresses a batch; touches neither the store nor the summary, so it can run while the
+    /// batch before it commits. Nil when no folder could be made: the files stay where they are.
+    func prepareBatch(_ work: BatchWork) -> PreparedBatch? {
+        let folder: BatchFolder
+        let results: [(FileName, Result<IngestItem, FileRejection>)?]
+        switch work {
+        case .claim(let names, let source):
+            do {
+                folder = try metrics.time(.claim) { () throws(SystemError) in
+                    try BatchFolder(creatingIn: processing, stamp: Self.batchStamp(),
+                                    number: { self.batchNumbers.wrappingAdd(1, ordering: .relaxed).newValue })
+                }
+            } catch {
+                logger.error("cannot make a batch folder; files stay where they are", metadata: ["error": "\(error)"])
+                state.note(error: "\(error)")
+                return nil
+            }
+            results = prepareAll(names, claimingFrom: source, into: folder)
+        case .leftover(let leftover, let names):
+            folder = leftover
+            results = prepareAll(names, claimingFrom: nil, into: folder)
+        }
+        var batch = PreparedBatch(folder: folder)
+        for case let (name, prepared)? in results {
             switch prepared {
             case .success(let item): batch.items.append((name, item))
             case .failure(let rejection): batch.rejected.append((name, rejection))
@@ -62,21 +79,23 @@ extension IngestPipeline {
     }
 
     /// Quarantines a prepared batch's rejects and commits the rest in one transaction. Returns
-    /// the committed files, for `moveCommitted`; nil when the store failed and the pass must stop.
-    func commit(_ batch: PreparedBatch, into summary: inout DrainSummary) -> [FileName]? {
+    /// the batch for `archive`; nil when the store failed and the pass must stop.
+    func commit(_ batch: PreparedBatch, into summary: inout DrainSummary) -> CommittedBatch? {
+        var strays: [FileName] = []
         for (name, rejection) in batch.rejected {
             switch rejection {
             case .changedWhileReading:
                 summary.changing += 1
+                strays.append(name)
                 logger.notice("changed while being read; left claimed for a later pass", metadata: ["file": "\(name.display)"])
             default:
-                quarantine(name, reason: rejection.description, into: &summary)
+                if !quarantine(name, from: batch.folder, reason: rejection.description, into: &summary) { strays.append(name) }
                 metrics.countQuarantine(rejection.label)
             }
         }
         state.takeFromBacklog(batch.rejected.filter { $0.rejection != .changedWhileReading }.count)
         let items = batch.items
-        guard !items.isEmpty else { return [] }
+        guard !items.isEmpty else { return CommittedBatch(folder: batch.folder, committed: 0, strays: strays) }
 
         let outcomes: [IngestOutcome]
         do {
@@ -90,7 +109,7 @@ extension IngestPipeline {
             store.release()
             if error.isFatal { logger.critical("store invariant broken", metadata: ["error": "\(error)"]) }
             logger.error("store write failed; files stay claimed for the next pass",
-                         metadata: ["error": "\(error)", "files": "\(items.count)"])
+                         metadata: ["error": "\(error)", "files": "\(items.count)", "folder": "\(batch.folder.name.display)"])
             state.degrade(error.description)
             summary.deferred += items.count
             return nil
@@ -112,21 +131,45 @@ extension IngestPipeline {
             case .alreadyIngested: summary.recovered += 1; metrics.countFile("recovered")
             }
         }
-        return items.map(\.name)
+        return CommittedBatch(folder: batch.folder, committed: items.count, strays: strays)
     }
 
-    /// Moves one committed batch to processed/ (see `process`).
-    func moveCommitted(_ names: [FileName]) {
-        for name in names {
+    /// Moves a committed batch's folder to processed/DAY/ in one rename. Files that must not go
+    /// with it (changed while being read, a quarantine that failed) go back to processing/
+    /// first, to be claimed again; if one cannot, the folder stays, and the next pass takes it
+    /// up: its committed files are recognised by their claim keys and only moved.
+    func archive(_ batch: CommittedBatch) {
+        let folder = batch.folder
+        var stranded = false
+        for stray in batch.strays {
             do {
-                try processing.move(name, to: processed, syncing: false)
+                try folder.directory.move(stray, to: processing, syncing: false)
             } catch {
-                // Committed; the next pass sees the claim key and only moves it.
-                logger.error("committed but not moved", metadata: ["file": "\(name.display)", "error": "\(error)"])
+                logger.error("cannot put a file back in processing/; its batch folder stays for the next pass",
+                             metadata: ["file": "\(stray.display)", "folder": "\(folder.name.display)", "error": "\(error)"])
                 state.note(error: "\(error)")
+                stranded = true
             }
         }
-        syncDirectories(processing, processed)
+        if !batch.strays.isEmpty { syncDirectories(folder.directory, processing) }
+        if stranded { return }
+        do {
+            if batch.committed == 0 {
+                // Nothing committed (all quarantined, gone, or changing): no folder in processed/.
+                if try processing.removeEmptyDirectory(folder.name) { try processing.sync() }
+                return
+            }
+            try processedArchive.archive(folder, from: processing, day: String(RFC3339.string(fromMilliseconds: Self.nowMilliseconds()).prefix(10)))
+        } catch {
+            // Committed; the next pass sees the claim keys and only moves the files.
+            logger.error("committed but not moved", metadata: ["folder": "\(folder.name.display)", "error": "\(error)"])
+            state.note(error: "\(error)")
+        }
+    }
+
+    /// A batch folder's name: the UTC time it was made, to the millisecond (20261122T194012.345Z).
+    static func batchStamp() -> String {
+        String(RFC3339.string(fromMilliseconds: nowMilliseconds()).filter { $0 != "-" && $0 != ":" })
     }
 
     /// fsyncs directories after a batch of renames; a failure is logged (the renames stand, and
@@ -142,11 +185,13 @@ extension IngestPipeline {
         }
     }
 
-    /// Claims (when `claiming`), reads, decodes, fingerprints and compresses the files on every
-    /// lane at once, results in file order: the name as claimed and what came of it, or nil for
-    /// a file that could not be claimed (gone meanwhile, or an error, logged). The inbox and
-    /// processing/ are synced once for the batch's claims.
-    func prepareAll(_ names: [FileName], claiming: Bool) -> [(FileName, Result<IngestItem, FileRejection>)?] {
+    /// Claims (when `source` is given, renaming each file from it into `folder`), reads,
+    /// decodes, fingerprints and compresses the files on every lane at once, results in file
+    /// order: the name in the folder and what came of it, or nil for a file that could not be
+    /// claimed (gone meanwhile, or an error, logged). The directories are synced once for the
+    /// batch's claims.
+    func prepareAll(_ names: [FileName], claimingFrom source: Directory?, into folder: BatchFolder)
+        -> [(FileName, Result<IngestItem, FileRejection>)?] {
         var results = [(FileName, Result<IngestItem, FileRejection>)?](repeating: nil, count: names.count)
         results.withUnsafeMutableBufferPointer { results in
             laneCaches.withUnsafeMutableBufferPointer { caches in
@@ -158,20 +203,23 @@ extension IngestPipeline {
                     while true {
                         let index = next.value.wrappingAdd(1, ordering: .relaxed).oldValue
                         guard index < names.count else { break }
-                        let claimed = claiming ? self.metrics.time(.claim) { self.claim(names[index]) } : Optional(names[index])
+                        var claimed: FileName? = names[index]
+                        if let source { claimed = self.metrics.time(.claim) { self.claim(names[index], from: source, into: folder) } }
                         guard let name = claimed else { continue }
-                        results.value[index] = (name, self.metrics.time(.prepare) { self.prepare(name, cache: &caches.value[lane]) })
+                        results.value[index] = (name, self.metrics.time(.prepare) { self.prepare(name, in: folder, cache: &caches.value[lane]) })
                     }
                 }
             }
         }
-        if claiming, results.contains(where: { $0 != nil }) { metrics.time(.claim) { syncDirectories(inbox, processing) } }
+        if let source, results.contains(where: { $0 != nil }) {
+            metrics.time(.claim) { syncDirectories(source, folder.directory, processing) }
+        }
         return results
     }
 
-    func prepare(_ name: FileName, cache: inout NormalizationCache?) -> Result<IngestItem, FileRejection> {
+    func prepare(_ name: FileName, in folder: BatchFolder, cache: inout NormalizationCache?) -> Result<IngestItem, FileRejection> {
         do throws(FileRejection) {
-            let contents = try metrics.time(.read) { () throws(FileRejection) in try processing.read(name, cap: settings.maxFileSize) }
+            let contents = try metrics.time(.read) { () throws(FileRejection) in try folder.directory.read(name, cap: settings.maxFileSize) }
             let decoded: (text: String, encoding: SourceEncoding)
             do {
                 decoded = try metrics.time(.decode) { () throws(DecodeError) in try TextDecoder.decode(contents.bytes) }
@@ -202,18 +250,26 @@ extension IngestPipeline {
         }
     }
 
-    func quarantine(_ name: FileName, reason: String, into summary: inout DrainSummary) {
+    /// Quarantines a file of `folder`; false when that failed (logged), the file still there.
+    func quarantine(_ name: FileName, from folder: BatchFolder, reason: String, into summary: inout DrainSummary) -> Bool {
         let now = Self.nowMilliseconds()
         do {
-            let placed = try quarantine.admit(name, from: processing, reason: reason, at: RFC3339.string(fromMilliseconds: now))
+            let placed = try quarantine.admit(name, from: folder.directory, reason: reason, at: RFC3339.string(fromMilliseconds: now))
             summary.quarantined += 1
             metrics.countFile("quarantined")
             logger.warning("quarantined", metadata: ["file": "\(name.display)", "as": "\(placed.display)", "reason": "\(reason)"])
+        } catch {
+            logger.error("quarantine failed; file stays claimed", metadata: ["file": "\(name.display)", "error": "\(error)"])
+            state.note(error: "\(error)")
+            return false
+        }
+        do {
             try store.use { store throws(StoreError) in try store.recordQuarantine(name: name.display, reason: reason, at: now) }
         } catch {
-            logger.error("quarantine failed; file stays in processing/", metadata: ["file": "\(name.display)", "error": "\(error)"])
+            logger.error("quarantined, but not recorded in the store", metadata: ["file": "\(name.display)", "error": "\(error)"])
             state.note(error: "\(error)")
         }
+        return true
     }
 
     func log(_ outcome: IngestOutcome, item: IngestItem) {
@@ -238,10 +294,26 @@ extension IngestPipeline {
     static func score(_ value: Double) -> String { String(format: "%.3f", value) }
 }
 
+/// One batch's files: names to claim from a directory (the inbox, or files loose in
+/// processing/), or the files of a folder that a previous pass left in processing/.
+enum BatchWork: Sendable {
+    case claim([FileName], from: Directory)
+    case leftover(BatchFolder, [FileName])
+}
+
 /// A batch read, decoded, fingerprinted and compressed, in file order, not yet committed.
 struct PreparedBatch: Sendable {
+    let folder: BatchFolder
     var items: [(name: FileName, item: IngestItem)] = []
     var rejected: [(name: FileName, rejection: FileRejection)] = []
+}
+
+/// A batch whose rows are committed: its folder, how many of its files were committed, and
+/// the files in it that must not go to processed/ with them.
+struct CommittedBatch: Sendable {
+    let folder: BatchFolder
+    let committed: Int
+    let strays: [FileName]
 }
 
 /// Where the batch prepared beside a commit is handed back; written by that one task, read

@@ -35,15 +35,15 @@ extension IngestPipeline {
         return (ready.map { ($0, sizes[$0] ?? 0) }, settling, candidates.map(\.signature.modified).min())
     }
 
-    /// Renames a file into processing/ and returns its name there; nil if it cannot be claimed
-    /// (taken away meanwhile, or an error, logged). A rename is atomic: a file is claimed whole
-    /// or not at all, and a producer's later rename onto the same name cannot touch the claimed
-    /// one. The caller syncs the two directories once per batch, not per file: a claim that a
-    /// power cut undoes puts the file back in the inbox, where it is claimed again, and its
-    /// claim key tells it apart if it was committed meanwhile.
-    func claim(_ name: FileName) -> FileName? {
+    /// Renames a file from `source` into the batch's folder in processing/ and returns its name
+    /// there; nil if it cannot be claimed (taken away meanwhile, or an error, logged). A rename
+    /// is atomic: a file is claimed whole or not at all, and a producer's later rename onto the
+    /// same name cannot touch the claimed one. The caller syncs the directories once per batch,
+    /// not per file: a claim that a power cut undoes puts the file back where it was, where it
+    /// is claimed again, and its claim key tells it apart if it was committed meanwhile.
+    func claim(_ name: FileName, from source: Directory, into folder: BatchFolder) -> FileName? {
         do {
-            return try inbox.move(name, to: processing, syncing: false)
+            return try source.move(name, to: folder.directory, syncing: false)
         } catch where error.errno == ENOENT {
             return nil  // taken away meanwhile
         } catch {

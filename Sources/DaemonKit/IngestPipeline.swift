@@ -4,11 +4,13 @@ import DedupCore
 import Foundation
 public import InboxScanner
 import Logging
+import Synchronization
 
 /// The data flow of DESIGN.md, one batch at a time:
-/// inbox ─claim (rename)→ processing ─read, decode, fingerprint→ one transaction → processed.
-/// A file's own fault sends it to quarantine; a store fault leaves it in processing/ for the
-/// next pass. No file leaves processing/ before its row is committed.
+/// inbox ─claim (rename)→ processing/BATCH/ ─read, decode, fingerprint→ one transaction
+/// → processed/DAY/BATCH/ (one rename for the whole folder).
+/// A file's own fault sends it to quarantine; a store fault leaves its batch folder in
+/// processing/ for the next pass. No file leaves processing/ before its row is committed.
 public final class IngestPipeline: @unchecked Sendable {
     // @unchecked: used by one task at a time (the ingest loop, or `--once`).
     let live: LiveSettings
@@ -20,8 +22,10 @@ public final class IngestPipeline: @unchecked Sendable {
     let logger: Logger
     let inbox: Directory
     let processing: Directory
-    let processed: Directory
+    let processedArchive: ProcessedArchive
     let quarantine: Quarantine
+    /// The N of the next batch folder's name (STAMP-N).
+    let batchNumbers = Atomic<Int>(0)
     let fingerprinter = Fingerprinter()
     /// One normalisation cache per preparation lane (one lane per core, at most 4): each lane
     /// uses only its own, so they need no lock.
@@ -47,7 +51,8 @@ public final class IngestPipeline: @unchecked Sendable {
         gate = SettleGate(minimumAge: settings.minFileAge)
         inbox = try Directory(path: settings.inbox)
         processing = try Directory(path: settings.processing)
-        processed = try Directory(path: settings.processed)
+        let processed = try Directory(path: settings.processed)
+        processedArchive = ProcessedArchive(root: processed)
         let quarantineDirectory = try Directory(path: settings.quarantine)
         quarantine = Quarantine(directory: quarantineDirectory)
         let device = try inbox.device()
@@ -64,11 +69,33 @@ public final class IngestPipeline: @unchecked Sendable {
         return summary
     }
 
-    /// Processes whatever sits in processing/ (a crash, a store fault, a writer still at it).
+    /// Processes whatever sits in processing/ (a crash, a store fault, a writer still at it):
+    /// each batch folder left there is finished as one batch; files loose in processing/ (put
+    /// back from a batch, or claimed by an older version) are claimed into new folders.
     /// Returns false when it stopped early: asked to, or the store failed.
     private func processClaimed(shouldStop: () -> Bool, into summary: inout DrainSummary) -> Bool {
-        let leftovers = (try? processing.entries().filter { !$0.isIgnored }) ?? []
-        return processAll(leftovers.chunked(settings.batchSize), claiming: false, shouldStop: shouldStop, into: &summary)
+        let listing: [(name: FileName, status: EntryStatus)]
+        do {
+            listing = try processing.listing().filter { !$0.name.isIgnored }
+        } catch {
+            logger.error("cannot list processing/", metadata: ["error": "\(error)"])
+            state.note(error: "\(error)")
+            return true
+        }
+        var work: [BatchWork] = []
+        var loose: [FileName] = []
+        for (name, status) in listing {
+            guard status.kind == .directory else { loose.append(name); continue }
+            do {
+                let folder = try BatchFolder(opening: name, in: processing)
+                work.append(.leftover(folder, try folder.directory.entries().filter { !$0.isIgnored }))
+            } catch {
+                logger.error("cannot open a batch folder in processing/", metadata: ["folder": "\(name.display)", "error": "\(error)"])
+                state.note(error: "\(error)")
+            }
+        }
+        work += loose.chunked(settings.batchSize).map { .claim(Array($0), from: processing) }
+        return processAll(work, shouldStop: shouldStop, into: &summary)
     }
 
     /// Files renamed into the inbox are complete: claim them without waiting (inotify says so).
@@ -107,8 +134,8 @@ public final class IngestPipeline: @unchecked Sendable {
             summary.settling = settling
             state.setBacklog(ready.count + settling + summary.changing, oldestModified: oldest)
             if ready.isEmpty { break }
-            guard processAll(Batches.cut(ready, count: settings.batchSize, bytes: Self.batchBytes), claiming: true, shouldStop: shouldStop,
-                             progress: progress, into: &summary) else { return summary }
+            let batches = Batches.cut(ready, count: settings.batchSize, bytes: Self.batchBytes).map { BatchWork.claim(Array($0), from: inbox) }
+            guard processAll(batches, shouldStop: shouldStop, progress: progress, into: &summary) else { return summary }
         }
         return summary
     }

@@ -21,7 +21,7 @@ final class Metrics: Sendable {
     }
 
     enum Latency: String, CaseIterable {
-        /// Claim one batch (renames into processing/, one directory sync).
+        /// Claim one file (a rename into its batch's folder), and one batch's directory syncs.
         case claim = "newsdedup_claim_seconds"
         /// Read one file.
         case read = "newsdedup_read_seconds"
@@ -35,7 +35,7 @@ final class Metrics: Sendable {
         case prepare = "newsdedup_prepare_seconds"
         /// Commit one batch: verdicts, rows, feed, fsync.
         case commit = "newsdedup_commit_seconds"
-        /// Move one committed batch to processed/ (renames, one directory sync).
+        /// Move one committed batch to processed/DAY/ (its folder's rename, directory syncs).
         case move = "newsdedup_move_seconds"
         /// Answer one control request.
         case query = "newsdedup_query_seconds"
@@ -101,13 +101,13 @@ final class Metrics: Sendable {
             out += "\(gauge.name) \(number(gauge.value))\n"
         }
         let helps: [Latency: String] = [
-            .claim: "Time to claim one batch (renames into processing/, one directory sync).",
+            .claim: "Time to claim one file into its batch's folder, or to sync one batch's directories.",
             .read: "Time to read one file.",
             .decode: "Time to decode one file's bytes to text.",
             .fingerprint: "Time to normalise, shingle and hash one text.",
             .compress: "Time to compress one file.",
             .prepare: "Time to read, decode, fingerprint and compress one file.",
-            .move: "Time to move one committed batch to processed/.",
+            .move: "Time to move one committed batch's folder to processed/DAY/.",
             .commit: "Time to commit one batch (verdicts, rows, feed, fsync).",
             .query: "Time to answer one control request.",
         ]

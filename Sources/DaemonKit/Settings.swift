@@ -38,8 +38,8 @@ public struct DaemonSettings: Sendable {
     /// together; with no settings at all, everything lives under `./var/`.
     public static let keys: [(key: String, help: String)] = [
         ("inbox", "directory producers drop articles into (default: var/inbox)"),
-        ("processing", "claimed files, until committed (default: <inbox>/../processing)"),
-        ("processed", "files whose row is committed (default: <inbox>/../processed)"),
+        ("processing", "claimed files, a folder per batch, until committed (default: <inbox>/../processing)"),
+        ("processed", "committed files, as DAY/BATCH/NAME (default: <inbox>/../processed)"),
         ("quarantine", "files that cannot be ingested, with NAME.reason (default: <inbox>/../quarantine)"),
         ("store", "SQLite store (default: <inbox>/../store.sqlite)"),
         ("socket", "control socket (default: <inbox>/../control.sock)"),

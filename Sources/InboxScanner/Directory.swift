@@ -15,7 +15,31 @@ public final class Directory: Sendable {
         self.fd = fd
     }
 
+    /// Opens the subdirectory `name` of `parent` through its descriptor, never following a
+    /// symlink.
+    public init(_ name: FileName, in parent: Directory) throws(SystemError) {
+        let fd = name.withCString { openat(parent.fd, $0, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) }
+        guard fd >= 0 else { throw SystemError("open directory \(name) in \(parent.path)") }
+        self.fd = fd
+        path = parent.path + "/" + name.display
+    }
+
     deinit { close(fd) }
+
+    /// Creates the subdirectory `name` (mode 0750); false, creating nothing, when the name is
+    /// taken. Not durable until this directory is synced.
+    public func makeDirectory(_ name: FileName) throws(SystemError) -> Bool {
+        if name.withCString({ mkdirat(fd, $0, 0o750) }) == 0 { return true }
+        if errno == EEXIST { return false }
+        throw SystemError("mkdir \(name) in \(path)")
+    }
+
+    /// Removes the subdirectory `name` if it is empty; false, removing nothing, when it is not.
+    public func removeEmptyDirectory(_ name: FileName) throws(SystemError) -> Bool {
+        if name.withCString({ unlinkat(fd, $0, AT_REMOVEDIR) }) == 0 { return true }
+        if errno == ENOTEMPTY || errno == EEXIST { return false }
+        throw SystemError("rmdir \(name) in \(path)")
+    }
 
     private static func makePath(_ path: String) throws(SystemError) {
         if mkdir(path, 0o750) == 0 || errno == EEXIST { return }

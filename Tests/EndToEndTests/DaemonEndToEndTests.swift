@@ -21,7 +21,7 @@ import Testing
         #expect(status.state == "running")
         #expect(status.lastError == nil)
         #expect(status.storedBytes < status.rawBytes / 2)
-        #expect(workspace.files(in: "processed").count == 7)
+        #expect(workspace.filesBelow("processed").count == 7)
         #expect(workspace.files(in: "inbox").isEmpty)
 
         #expect(try daemon.stop(SIGTERM) == 0)

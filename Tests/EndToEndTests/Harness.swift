@@ -54,6 +54,24 @@ final class Workspace {
     func files(in name: String) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: dir(name).path)) ?? []).sorted()
     }
+
+    /// The names of the files anywhere below `name` (processing/BATCH/, processed/DAY/BATCH/).
+    func filesBelow(_ name: String) -> [String] {
+        var found: [String] = []
+        var pending = [dir(name)]
+        while let directory = pending.popLast() {
+            for entry in (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [] {
+                let url = directory.appendingPathComponent(entry)
+                var isDirectory: ObjCBool = false
+                if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
+                    pending.append(url)
+                } else {
+                    found.append(entry)
+                }
+            }
+        }
+        return found.sorted()
+    }
 }
 
 /// The result of running a command to completion.

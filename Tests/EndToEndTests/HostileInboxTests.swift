@@ -120,7 +120,7 @@ import Testing
             case .stays:
                 #expect(workspace.files(in: "inbox").contains(display), "\(display) stays in the inbox")
             case .stored:
-                #expect(workspace.files(in: "processed").contains(display) || rawListing(workspace.dir("processed")).contains(item.name),
+                #expect(workspace.filesBelow("processed").contains(display) || rawFilesBelow(workspace.dir("processed")).contains(item.name),
                         "\(display) processed")
             case .quarantined(let reason):
                 let reasonFile = workspace.dir("quarantine").appendingPathComponent(display + ".reason")
@@ -182,6 +182,23 @@ import Testing
 }
 
 /// The raw names in a directory.
+/// The raw names of the files anywhere below `url` (processed/DAY/BATCH/).
+func rawFilesBelow(_ url: URL) -> [[UInt8]] {
+    guard let dir = opendir(url.path) else { return [] }
+    defer { closedir(dir) }
+    var names: [[UInt8]] = []
+    while let entry = readdir(dir) {
+        let name = withUnsafeBytes(of: entry.pointee.d_name) { Array($0.prefix { $0 != 0 }) }
+        if name == [0x2E] || name == [0x2E, 0x2E] { continue }
+        if entry.pointee.d_type == UInt8(DT_DIR) {
+            names += rawFilesBelow(url.appendingPathComponent(String(decoding: name, as: UTF8.self)))
+        } else {
+            names.append(name)
+        }
+    }
+    return names
+}
+
 func rawListing(_ url: URL) -> [[UInt8]] {
     guard let dir = opendir(url.path) else { return [] }
     defer { closedir(dir) }

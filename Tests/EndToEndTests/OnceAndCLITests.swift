@@ -15,8 +15,8 @@ import Testing
         let first = try once(workspace)
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.text.contains("5 stored, 0 exact duplicates"))
-        #expect(workspace.files(in: "processed").count == 5)
-        #expect(workspace.files(in: "processing").isEmpty)
+        #expect(workspace.filesBelow("processed").count == 5)
+        #expect(workspace.filesBelow("processing").isEmpty)
 
         let again = try once(workspace)
         #expect(again.status == 0)
@@ -29,7 +29,47 @@ import Testing
         try workspace.drop("utf16.txt", utf16)
         let third = try once(workspace)
         #expect(third.text.contains("0 stored, 6 exact duplicates"), "\(third.text)")
-        #expect(workspace.files(in: "processed").count == 11, "same names get a suffix, nothing replaced")
+        #expect(workspace.filesBelow("processed").count == 11, "the same names again, in their own batch folders: nothing replaced")
+    }
+
+    /// processed/ holds a directory per UTC day and in it a folder per committed batch; a batch
+    /// with nothing committed (here one empty file, quarantined) leaves no folder anywhere.
+    @Test func processedIsByDayThenBatchAndNoFolderIsLeftBehind() throws {
+        let workspace = try Workspace()
+        try workspace.dropSeeds()
+        #expect(try once(workspace).status == 0)
+        try workspace.drop("empty.txt", Data())
+        let second = try once(workspace)
+        #expect(second.text.contains("0 stored, 0 exact duplicates, 0 near duplicates, 1 quarantined"), "\(second.text)")
+
+        let days = workspace.files(in: "processed")
+        #expect(days.count == 1)
+        let today = RFC3339.string(fromMilliseconds: Int64(Date().timeIntervalSince1970 * 1000)).prefix(10)
+        let yesterday = RFC3339.string(fromMilliseconds: Int64(Date().timeIntervalSince1970 * 1000) - 86_400_000).prefix(10)
+        #expect(days.first.map { $0 == today || $0 == yesterday } == true, "\(days)")
+        let batches = workspace.files(in: "processed/\(days.first ?? "")")
+        #expect(batches.count == 1, "\(batches)")
+        #expect(batches.allSatisfy { $0.range(of: #"^\d{8}T\d{6}\.\d{3}Z-\d+$"#, options: .regularExpression) != nil }, "\(batches)")
+        #expect(workspace.filesBelow("processed") == Seeds.names.sorted())
+        #expect(workspace.files(in: "processing").isEmpty, "no empty batch folder stays")
+        #expect(workspace.files(in: "quarantine").contains("empty.txt"))
+    }
+
+    /// What a crash or an older version leaves in processing/: a batch folder never committed,
+    /// and a file loose at its top. Both are finished on the next start, nothing counted twice.
+    @Test func leftoversInProcessingAreFinished() throws {
+        let workspace = try Workspace()
+        let folder = workspace.dir("processing/20260101T000000.000Z-1")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try Seeds.bytes(Seeds.names[0]).write(to: folder.appendingPathComponent(Seeds.names[0]))
+        try Seeds.bytes(Seeds.names[1]).write(to: folder.appendingPathComponent(Seeds.names[1]))
+        try Seeds.bytes(Seeds.names[2]).write(to: workspace.dir("processing").appendingPathComponent(Seeds.names[2]))
+        try workspace.drop("copy.txt", try Seeds.bytes(Seeds.names[0]))
+        let result = try once(workspace)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.text.contains("3 stored, 1 exact duplicates"), "\(result.text)")
+        #expect(workspace.files(in: "processing").isEmpty)
+        #expect(workspace.filesBelow("processed") == (Array(Seeds.names.prefix(3)) + ["copy.txt"]).sorted())
     }
 
     /// Batches of three: each is claimed and prepared while the one before commits, and moved
@@ -49,9 +89,9 @@ import Testing
         let result = try run(Binaries.daemon, ["--config", config.path, "--once", "--inbox", workspace.inbox.path, "--store", workspace.store])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.text.contains("40 stored, 40 exact duplicates, 0 near duplicates, 10 quarantined"), "\(result.text)")
-        #expect(workspace.files(in: "processed").count == 80)
+        #expect(workspace.filesBelow("processed").count == 80)
         #expect(workspace.files(in: "quarantine").filter { !$0.hasSuffix(".reason") }.count == 10)
-        #expect(workspace.files(in: "processing").isEmpty)
+        #expect(workspace.filesBelow("processing").isEmpty)
         #expect(workspace.files(in: "inbox").isEmpty)
     }
 

@@ -35,8 +35,8 @@ import Testing
         let store = try Store(path: workspace.store)
         defer { try? store.close() }
         let committed = Set(try store.feed(since: 0, limit: Int.max).map(\.source))
-        #expect(Set(workspace.files(in: "processed")) == committed)
-        #expect(workspace.files(in: "processing").isEmpty, "the batch in hand was finished")
+        #expect(Set(workspace.filesBelow("processed")) == committed)
+        #expect(workspace.filesBelow("processing").isEmpty, "the batch in hand was finished")
         #expect(committed.count + workspace.files(in: "inbox").count == count)
         #expect(committed.count < count, "stopped before the end of the backlog")
         print("backlog shutdown: \(committed.count) of \(count) committed before SIGTERM took effect, in \(String(format: "%.2f", took)) s")

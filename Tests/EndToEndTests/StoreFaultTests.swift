@@ -86,14 +86,14 @@ struct StoreFaultTests {
         #expect(status.quarantined == 0, "a store fault never quarantines a good file")
         let done = status.articles + status.exactDuplicates + status.nearDuplicates
         #expect(done < Int64(count))
-        let waiting = workspace.files(in: "inbox").count + workspace.files(in: "processing").count
+        let waiting = workspace.files(in: "inbox").count + workspace.filesBelow("processing").count
         #expect(Int64(waiting) + done == Int64(count), "every file is stored or still waiting")
 
         try FileManager.default.removeItem(at: filler)
         let resumed = try daemon.waitForProcessed(Int64(count), timeout: 90)
         #expect(resumed.articles == Int64(count))
         #expect(try daemon.status().state == "running")
-        #expect(workspace.files(in: "processed").count == count)
+        #expect(workspace.filesBelow("processed").count == count)
         #expect(try daemon.stop() == 0)
         let check = try Store(path: store)
         #expect(try check.integrityCheck() == ["ok"])
@@ -128,7 +128,7 @@ struct StoreFaultTests {
         #expect(status.lastError != nil)
         #expect(status.quarantined == 0, "a store fault never quarantines a good file")
         #expect(status.articles == 5, "status still reports the last counts known")
-        #expect(workspace.files(in: "inbox").count + workspace.files(in: "processing").count == 3)
+        #expect(workspace.files(in: "inbox").count + workspace.filesBelow("processing").count == 3)
 
         // The operator's repair. Unmounting works only because the daemon holds nothing open there.
         try waitFor("the daemon to let go of the file system", timeout: 10) {
