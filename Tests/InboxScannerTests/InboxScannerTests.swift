@@ -84,6 +84,26 @@ import Testing
         #expect(try other.entries().filter { $0.bytes.first == UInt8(ascii: ".") }.isEmpty)
     }
 
+    /// A name near the 255-byte limit leaves no room for NAME.reason: such a file is quarantined
+    /// under a shortened name, and its reason file still gives the whole name.
+    @Test func quarantineShortensANameTooLongForItsReason() throws {
+        let name = "abcdefghij" + String(repeating: "समाचार", count: 13) + ".txt"  // 248 bytes
+        #expect(name.utf8.count == 248)  // ".tmp-" + NAME + ".reason" would be 260
+        try write(name, "x")
+        let placed = try Quarantine(directory: other).admit(FileName(name), from: inbox, reason: "no words", at: "2026-11-22T10:00:00Z")
+        #expect(placed.bytes.count < 200)
+        #expect(String(decoding: placed.bytes, as: UTF8.self).hasPrefix("abcdefghij" + String(repeating: "समाचार", count: 9)), "cut between characters")
+        #expect(try String(contentsOfFile: other.path + "/" + placed.display, encoding: .utf8) == "x")
+        let reason = try String(contentsOfFile: other.path + "/" + placed.display + ".reason", encoding: .utf8)
+        #expect(reason.contains("file: \(name)"))
+        #expect(!inbox.contains(FileName(name)))
+        // Another long name with the same beginning gets a name of its own.
+        let sibling = String(name.dropLast(5)) + "b.txt"
+        try write(sibling, "y")
+        let second = try Quarantine(directory: other).admit(FileName(sibling), from: inbox, reason: "no words", at: "2026-11-22T10:00:00Z")
+        #expect(second != placed && !second.display.hasSuffix(".1"))
+    }
+
     @Test func entriesHandleNamesThatAreNotUTF8() throws {
         let name = FileName(bytes: Array("x".utf8) + [0xFF, 0x0A])
         let path = Array(inbox.path.utf8) + [UInt8(ascii: "/")] + name.bytes + [0]
