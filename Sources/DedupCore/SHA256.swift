@@ -67,9 +67,11 @@ public struct SHA256: Sendable {
     private mutating func compress(_ raw: UnsafeRawBufferPointer, blocks: Int) {
         guard blocks > 0 else { return }
         if hardware {
-            withUnsafeMutableBytes(of: &state) { words in
-                newsdedup_sha256_blocks(words.baseAddress!.assumingMemoryBound(to: UInt32.self),
-                                        raw.baseAddress!.assumingMemoryBound(to: UInt8.self), blocks)
+            Self.k.withUnsafeBufferPointer { k in
+                withUnsafeMutableBytes(of: &state) { words in
+                    newsdedup_sha256_blocks(words.baseAddress!.assumingMemoryBound(to: UInt32.self),
+                                            raw.baseAddress!.assumingMemoryBound(to: UInt8.self), blocks, k.baseAddress!)
+                }
             }
             return
         }

@@ -7,6 +7,7 @@
 /// 1 when this CPU has the SHA extensions (and SSE4.1) that newsdedup_sha256_blocks needs.
 int newsdedup_sha256_hardware(void);
 
-/// Compresses `blocks` whole 64-byte blocks at `data` into `state` (the eight words H0..H7).
-/// Only to be called when newsdedup_sha256_hardware() returned 1.
-void newsdedup_sha256_blocks(uint32_t state[8], const uint8_t *data, size_t blocks);
+/// Compresses `blocks` whole 64-byte blocks at `data` into `state` (the eight words H0..H7),
+/// with `k` the 64 round constants (the Swift side's table). Only to be called when
+/// newsdedup_sha256_hardware() returned 1.
+void newsdedup_sha256_blocks(uint32_t state[8], const uint8_t *data, size_t blocks, const uint32_t k[64]);
