@@ -73,6 +73,10 @@ public struct DaemonSettings: Sendable {
             } catch {
                 throw SettingsError(key: "config", message: "cannot read \(configFile): \(error)")
             }
+            // Read again for its keys: the file parsed, so it is there and is YAML.
+            if let text = try? String(contentsOfFile: configFile, encoding: .utf8) {
+                try ConfigFileKeys.checkKnown(text, file: configFile, known: keys.map(\.key))
+            }
         }
         let reader = ConfigReader(providers: providers)
         let inbox = try reader.value("inbox", default: "var/inbox") { $0 }

@@ -127,6 +127,16 @@ import Testing
         let bad = try run(Binaries.daemon, ["--inbox", workspace.inbox.path, "--poll-interval", "soon", "--check-config"])
         #expect(bad.status == 78)
         #expect(bad.stderr.contains("\"poll_interval\""))
+
+        // A misspelt key is an error naming it and its line, not a setting left at its default;
+        // comments, a document marker and quoted keys are fine.
+        try Data("---\n# batches\n\"poll_interval\": 5\nbatch_szie: 3\n".utf8).write(to: config)
+        let typo = try run(Binaries.daemon, ["--config", config.path, "--inbox", workspace.inbox.path, "--check-config"])
+        #expect(typo.status == 78, "\(typo.text)")
+        #expect(typo.stderr.contains("\"batch_szie\""), "\(typo.stderr)")
+        #expect(typo.stderr.contains("line 4"), "\(typo.stderr)")
+        try Data("---\n# batches\n\"poll_interval\": 5\nbatch_size: 3\n".utf8).write(to: config)
+        #expect(try run(Binaries.daemon, ["--config", config.path, "--inbox", workspace.inbox.path, "--check-config"]).status == 0)
     }
 
     @Test func ctlExitCodes() throws {
