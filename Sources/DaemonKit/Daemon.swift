@@ -17,7 +17,7 @@ public enum Daemon {
     /// `--once`, with where the time went per stage (`--stats`).
     public static func drainOnceTimed(settings: DaemonSettings, logger: Logger) throws -> (summary: DrainSummary, stages: [StageTime]) {
         let metrics = Metrics()
-        let store = StoreHandle(opened: try openStore(settings))
+        let store = try openStore(settings)
         defer { try? store.close() }
         let state = DaemonState()
         let live = LiveSettings(settings, logLevel: LiveLogLevel(Logger.Level(rawValue: settings.logLevel) ?? .info))
@@ -52,7 +52,7 @@ public enum Daemon {
         announce: @Sendable () -> Void
     ) async throws {
         // Opening fails loudly at start-up (systemd restarts us); later faults only degrade.
-        let store = StoreHandle(opened: try openStore(settings))
+        let store = try openStore(settings)
         let state = DaemonState()
         let metrics = Metrics()
         let live = LiveSettings(settings, logLevel: logLevel)
@@ -88,8 +88,9 @@ public enum Daemon {
         try await group.run()
     }
 
-    /// Opens the store, creating its directory (mode 0750) first if needed.
-    static func openStore(_ settings: DaemonSettings) throws -> Store {
+    /// Opens the store, creating its directory (mode 0750) first if needed, and takes its
+    /// writer lock before reading the index: a second writer fails at once.
+    static func openStore(_ settings: DaemonSettings) throws -> StoreHandle {
         let directory = URL(fileURLWithPath: settings.store).deletingLastPathComponent()
         try FileManager.default.createDirectory(
             at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
@@ -98,9 +99,16 @@ public enum Daemon {
         let table = Lanes.beside { Normalizer.prepare() }
         defer { table.wait() }
         let store = try Store(path: settings.store)
+        let lock: StoreWriterLock
+        do {
+            lock = try StoreWriterLock(identity: store.identity, store: settings.store)
+        } catch {
+            try? store.close()
+            throw error
+        }
         // The near-duplicate index is read into memory before the first batch (and before
         // READY=1), so no commit waits for it and the watchdog never sees that wait.
         try store.warmIndex()
-        return store
+        return StoreHandle(opened: store, lock: lock)
     }
 }

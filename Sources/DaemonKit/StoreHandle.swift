@@ -10,11 +10,14 @@ final class StoreHandle: Sendable {
     /// The store this daemon opened at start: a reopen must find this one again.
     let identity: String
     private let current: Mutex<Store?>
+    /// Held as long as the handle, across the closes and reopens of a fault.
+    private let lock: StoreWriterLock
 
-    init(opened store: Store) {
+    init(opened store: Store, lock: StoreWriterLock) {
         path = store.path
         identity = store.identity
         current = Mutex(store)
+        self.lock = lock
     }
 
     /// Runs `body` on the open store. The ingest loop (`reopen: true`) opens it if it was let go;

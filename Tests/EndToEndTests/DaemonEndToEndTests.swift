@@ -102,11 +102,32 @@ import Testing
     @Test func aSecondDaemonOnTheSameSocketRefusesToStart() throws {
         let workspace = try Workspace()
         let daemon = try RunningDaemon(workspace)
-        let second = try run(Binaries.daemon, ["--inbox", workspace.inbox.path, "--store", workspace.store, "--socket", workspace.socket])
+        let other = workspace.root.appendingPathComponent("other")
+        let second = try run(Binaries.daemon, ["--inbox", other.appendingPathComponent("inbox").path,
+                                               "--store", other.appendingPathComponent("store.sqlite").path, "--socket", workspace.socket])
         #expect(second.status != 0)
         #expect(second.stderr.contains("another newsdedupd is already serving"))
         #expect(try daemon.status().state == "running")
         #expect(try daemon.stop() == 0)
+    }
+
+    /// A second writer on the same store, through another socket and inbox (or a `--once`
+    /// beside the service), would keep an index blind to the first one's articles: refused.
+    @Test func aSecondWriterOnTheSameStoreIsRefused() throws {
+        let workspace = try Workspace()
+        let daemon = try RunningDaemon(workspace)
+        let other = workspace.root.appendingPathComponent("other")
+        for extra in [["--socket", other.appendingPathComponent("c.sock").path], ["--once"]] {
+            let second = try run(Binaries.daemon, ["--inbox", other.appendingPathComponent("inbox").path, "--store", workspace.store] + extra)
+            #expect(second.status != 0)
+            #expect(second.stderr.contains("another newsdedupd is writing"), "\(second.stderr)")
+        }
+        #expect(try daemon.status().state == "running")
+        #expect(try daemon.stop() == 0)
+        // Released at exit: the store is free again.
+        let after = try run(Binaries.daemon, ["--once", "--inbox", other.appendingPathComponent("inbox").path, "--store", workspace.store,
+                                              "--socket", other.appendingPathComponent("c.sock").path])
+        #expect(after.status == 0, "\(after.stderr)")
     }
 
     @Test func aStaleSocketFileIsReplaced() throws {
