@@ -34,7 +34,7 @@ public struct Quarantine: Sendable {
         guard name.bytes.count > limit else { return name }
         var cut = 180
         while cut > 0, name.bytes[cut] & 0xC0 == 0x80 { cut -= 1 }  // not inside a UTF-8 sequence
-        let hash = String(XXHash64.hash(name.bytes), radix: 16)
-        return FileName(bytes: Array(name.bytes[..<cut]) + Array("~\(String(repeating: "0", count: 16 - hash.count) + hash)".utf8))
+        let hash = String(XXHash64.hash(name.bytes), radix: 16).leftPadded(to: 16)
+        return FileName(bytes: Array(name.bytes[..<cut]) + Array("~\(hash)".utf8))
     }
 }
