@@ -61,6 +61,7 @@ public struct DaemonSettings: Sendable {
     public static func resolve(
         flags: [String: String], configFile: String?, environment: [String: String]
     ) async throws(SettingsError) -> DaemonSettings {
+        var fileKeys: [String: Int] = [:]
         var providers: [any ConfigProvider] = [
             InMemoryProvider(name: "flags", values: Dictionary(uniqueKeysWithValues: flags.map {
                 (AbsoluteConfigKey($0.key.split(separator: ".").map(String.init)), ConfigValue(.string($0.value), isSecret: false))
@@ -76,34 +77,40 @@ public struct DaemonSettings: Sendable {
             // Read again for its keys: the file parsed, so it is there and is YAML.
             if let text = try? String(contentsOfFile: configFile, encoding: .utf8) {
                 try ConfigFileKeys.checkKnown(text, file: configFile, known: keys.map(\.key))
+                for (line, key) in ConfigFileKeys.topLevel(in: text) { fileKeys[key] = line }
             }
         }
-        let reader = ConfigReader(providers: providers)
-        let inbox = try reader.value("inbox", default: "var/inbox") { $0 }
+        let reader = LayeredReader(reader: ConfigReader(providers: providers), fileKeys: fileKeys, file: configFile)
+        let inbox = try reader.path("inbox", default: "var/inbox")
         let home = (inbox as NSString).deletingLastPathComponent.isEmpty ? "." : (inbox as NSString).deletingLastPathComponent
         func sibling(_ name: String) -> String { (home as NSString).appendingPathComponent(name) }
 
         let settings = DaemonSettings(
             inbox: inbox,
-            processing: try reader.value("processing", default: sibling("processing")) { $0 },
-            processed: try reader.value("processed", default: sibling("processed")) { $0 },
-            quarantine: try reader.value("quarantine", default: sibling("quarantine")) { $0 },
-            store: try reader.value("store", default: sibling("store.sqlite")) { $0 },
-            socket: try reader.value("socket", default: sibling("control.sock")) { $0 },
-            pollInterval: try reader.value("poll_interval", default: 2.0) { Double($0).flatMap { $0 > 0 && $0 <= 86_400 ? $0 : nil } },
-            maxDistance: try reader.value("max_distance", default: NearDuplicateDefaults.maxDistance) { Int($0).flatMap { (0...16).contains($0) ? $0 : nil } },
-            maxFileSize: try reader.value("max_file_size", default: 16 << 20) { Int($0).flatMap { $0 > 0 && $0 <= 1 << 30 ? $0 : nil } },
-            batchSize: try reader.value("batch_size", default: 256) { Int($0).flatMap { (1...10_000).contains($0) ? $0 : nil } },
-            logLevel: try reader.value("log_level", default: "info") {
+            processing: try reader.path("processing", default: sibling("processing")),
+            processed: try reader.path("processed", default: sibling("processed")),
+            quarantine: try reader.path("quarantine", default: sibling("quarantine")),
+            store: try reader.path("store", default: sibling("store.sqlite")),
+            socket: try reader.path("socket", default: sibling("control.sock")),
+            pollInterval: try reader.number("poll_interval", default: 2.0, in: 0.01...86_400),
+            maxDistance: try reader.whole("max_distance", default: NearDuplicateDefaults.maxDistance, in: 0...16),
+            maxFileSize: try reader.whole("max_file_size", default: 16 << 20, in: 1...(1 << 30)),
+            batchSize: try reader.whole("batch_size", default: 256, in: 1...10_000),
+            logLevel: try reader.value("log_level", default: "info",
+                                       expected: "one of trace, debug, info, notice, warning, error, critical") {
                 ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains($0) ? $0 : nil
             },
-            minFileAge: try reader.value("min_file_age", default: 1.0) { Double($0).flatMap { $0 >= 0 && $0 <= 3600 ? $0 : nil } },
-            exclude: try reader.value("exclude", default: nil as String?) { $0.isEmpty ? nil : $0 },
-            socketGroup: try reader.value("socket_group", default: nil as String?) { $0.isEmpty ? nil : $0 },
-            controlIdleTimeout: try reader.value("control_idle_timeout", default: 60.0) { Double($0).flatMap { $0 > 0 ? $0 : nil } },
-            controlMaxConnections: try reader.value("control_max_connections", default: 1024) { Int($0).flatMap { $0 > 0 ? $0 : nil } },
-            retentionDays: try reader.value("retention_days", default: 0.0) { Double($0).flatMap { $0 >= 0 ? $0 : nil } },
-            retentionDelete: try reader.value("retention_delete", default: false) { ["true": true, "false": false][$0.lowercased()] }
+            minFileAge: try reader.number("min_file_age", default: 1.0, in: 0...3600),
+            exclude: try reader.value("exclude", default: nil as String?, expected: "a shell glob") { $0.isEmpty ? nil : $0 },
+            socketGroup: try reader.value("socket_group", default: nil as String?, expected: "a group name or number") {
+                $0.isEmpty ? nil : $0
+            },
+            controlIdleTimeout: try reader.number("control_idle_timeout", default: 60.0, in: 0.1...86_400),
+            controlMaxConnections: try reader.whole("control_max_connections", default: 1024, in: 1...65_536),
+            retentionDays: try reader.number("retention_days", default: 0.0, in: 0...36_500),
+            retentionDelete: try reader.value("retention_delete", default: false, expected: "true or false") {
+                ["true": true, "false": false][$0.lowercased()]
+            }
         )
         guard settings.socket.utf8.count <= ControlProtocol.maxSocketPathBytes else {
             throw SettingsError(key: "socket", message: "path is \(settings.socket.utf8.count) bytes; Linux allows \(ControlProtocol.maxSocketPathBytes)")
@@ -132,16 +139,51 @@ public struct SettingsError: Error, CustomStringConvertible, Sendable {
     public var description: String { "configuration key \"\(key)\": \(message)" }
 }
 
-extension ConfigReader {
-    /// Reads `key` as text from whichever layer has it and converts it with `parse`; a value
-    /// that does not parse is an error naming the key, never a silent fall-back to the default.
-    fileprivate func value<T>(_ key: String, default defaultValue: T, parse: (String) -> T?) throws(SettingsError) -> T {
-        guard let text = string(forKey: ConfigKey(key)) ?? int(forKey: ConfigKey(key)).map(String.init)
-            ?? double(forKey: ConfigKey(key)).map({ String($0) }) ?? bool(forKey: ConfigKey(key)).map({ String($0) })
-        else { return defaultValue }
+/// Reads each setting from whichever layer has it and checks its type and range: a value that
+/// does not parse, is out of range, or is a list or map where one value belongs is an error
+/// naming the key, the file's line and what was expected, never a silent fall-back to the
+/// default (the configuration library returns nothing for a wrongly shaped key).
+private struct LayeredReader {
+    let reader: ConfigReader
+    /// The top-level keys the configuration file sets, with their lines.
+    let fileKeys: [String: Int]
+    let file: String?
+
+    func value<T>(_ key: String, default defaultValue: T, expected: String, parse: (String) -> T?) throws(SettingsError) -> T {
+        let configKey = ConfigKey(key)
+        guard let text = reader.string(forKey: configKey) ?? reader.int(forKey: configKey).map(String.init)
+            ?? reader.double(forKey: configKey).map({ String($0) }) ?? reader.bool(forKey: configKey).map({ String($0) })
+        else {
+            if let line = fileKeys[key], let file {
+                throw SettingsError(key: key, message: "\(file) line \(line): expected \(expected), found a list, a map or nothing")
+            }
+            return defaultValue
+        }
         guard let value = parse(text.trimmingCharacters(in: .whitespaces)) else {
-            throw SettingsError(key: key, message: "invalid value \"\(text)\"")
+            let place = fileKeys[key].map { line in file.map { "\($0) line \(line): " } ?? "" } ?? ""
+            throw SettingsError(key: key, message: "\(place)invalid value \"\(text)\": expected \(expected)")
         }
         return value
+    }
+
+    func path(_ key: String, default defaultValue: String) throws(SettingsError) -> String {
+        try value(key, default: defaultValue, expected: "a path") { $0.isEmpty || $0.contains("\0") ? nil : $0 }
+    }
+
+    /// A finite number of seconds (or days) within `range`.
+    func number(_ key: String, default defaultValue: Double, in range: ClosedRange<Double>) throws(SettingsError) -> Double {
+        try value(key, default: defaultValue, expected: "a number from \(Self.format(range.lowerBound)) to \(Self.format(range.upperBound))") {
+            Double($0).flatMap { $0.isFinite && range.contains($0) ? $0 : nil }
+        }
+    }
+
+    func whole(_ key: String, default defaultValue: Int, in range: ClosedRange<Int>) throws(SettingsError) -> Int {
+        try value(key, default: defaultValue, expected: "a whole number from \(range.lowerBound) to \(range.upperBound)") {
+            Int($0).flatMap { range.contains($0) ? $0 : nil }
+        }
+    }
+
+    static func format(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
     }
 }
