@@ -1,3 +1,4 @@
+import Glibc
 import Foundation
 import GRDB
 
@@ -69,16 +70,25 @@ extension Store {
     /// An online, consistent copy of the store at `path` (SQLite's backup API) while ingest goes
     /// on. Refuses to overwrite anything. Returns the copy's size in bytes.
     public func backup(to path: String) throws(StoreError) -> Int64 {
-        guard !FileManager.default.fileExists(atPath: path) else {
-            throw StoreError(message: "\(path) exists; a backup never overwrites", isFatal: false)
+        // Created here, exclusively and without following a symlink (a dangling one included):
+        // a backup never writes anywhere but a new file at exactly `path`.
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o640)
+        guard fd >= 0 else {
+            let code = errno
+            if code == EEXIST { throw StoreError(message: "\(path) exists; a backup never overwrites", kind: .exists) }
+            throw StoreError(message: "cannot create \(path): \(String(cString: strerror(code)))", isFatal: false)
         }
+        Glibc.close(fd)
         do {
             let destination = try DatabaseQueue(path: path)
             try pool.backup(to: destination)
             try destination.close()
-            let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int64
-            return size ?? 0
+            var info = stat()
+            return stat(path, &info) == 0 ? Int64(info.st_size) : 0
         } catch {
+            // No partial copy that could pass for a backup.
+            unlink(path)
+            unlink(path + "-journal")
             throw StoreError.wrap(error)
         }
     }

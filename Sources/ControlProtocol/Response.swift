@@ -65,6 +65,8 @@ public enum ErrorCode: Int, Codable, Sendable {
     case permissionDenied = 9006
     case conflict = 8003
     case tooManyConnections = 8004
+    /// A file-system operation of the command failed (quarantine, backup's directory).
+    case fileSystemFailure = 8005
 }
 
 public struct ErrorReply: Codable, Sendable, Equatable {

@@ -45,30 +45,26 @@ extension ControlCommands {
             let size = try read { store throws(StoreError) in try store.backup(to: path) }
             return .done("backup written to \(path) (\(size) bytes)")
         } catch {
-            return .error(FileManager.default.fileExists(atPath: path) ? .conflict : .storeFailure, error.description)
+            return .error(error.kind == .exists ? .conflict : .storeFailure, error.description)
         }
     }
 
     /// The files in quarantine with their reasons, oldest first, then `end`.
     func quarantineList(send: (Response) throws -> Void) throws {
-        let entries: [(name: FileName, status: EntryStatus)]
-        let directory: Directory
+        let quarantine: Quarantine
+        let files: [(name: FileName, status: EntryStatus)]
         do {
-            directory = try Directory(path: settings.quarantine)
-            entries = try directory.listing()
+            quarantine = Quarantine(directory: try Directory(path: settings.quarantine, create: false))
+            files = try quarantine.files()
         } catch {
-            return try send(.error(.storeFailure, "cannot list \(settings.quarantine): \(error)"))
+            return try send(.error(.fileSystemFailure, "cannot list \(settings.quarantine): \(error)"))
         }
-        let names = Set(entries.map(\.name))
-        var count = 0
-        for (name, status) in entries where !name.isIgnored && !name.bytes.ends(with: Array(".reason".utf8)) {
-            let reasonFile = name.appending(".reason")
-            let fields = names.contains(reasonFile) ? Self.reasonFields(directory, reasonFile) : [:]
+        for (name, status) in files {
+            let fields = quarantine.reason(of: name)
             try send(.quarantined(QuarantineEntry(
                 name: name.display, size: status.size, quarantinedAt: fields["quarantined"], reason: fields["reason"])))
-            count += 1
         }
-        try send(.end(count: count))
+        try send(.end(count: files.count))
     }
 
     /// Moves a quarantined file back into the inbox (renamed in, so it is taken at once) and
@@ -76,30 +72,17 @@ extension ControlCommands {
     func quarantineRetry(_ request: Request) -> Response {
         guard let wanted = request.name, !wanted.isEmpty else { return .error(.invalidArgument, "quarantine retry needs a \"name\"") }
         do {
-            let quarantine = try Directory(path: settings.quarantine)
-            let inbox = try Directory(path: settings.inbox)
-            guard let name = try quarantine.entries().first(where: {
-                $0.display == wanted && !$0.bytes.ends(with: Array(".reason".utf8)) && !$0.isIgnored
-            }) else {
+            let quarantine = Quarantine(directory: try Directory(path: settings.quarantine, create: false))
+            let inbox = try Directory(path: settings.inbox, create: false)
+            guard let name = try quarantine.files().first(where: { $0.name.display == wanted })?.name else {
                 return .error(.notFound, "no quarantined file named \(wanted)")
             }
-            let placed = try quarantine.move(name, to: inbox)
-            try? quarantine.remove(name.appending(".reason"))
+            let placed = try quarantine.directory.move(name, to: inbox)
+            try? quarantine.directory.remove(Quarantine.reasonName(for: name))
             wake()
             return .done("\(name.display) is back in the inbox as \(placed.display)")
         } catch {
-            return .error(.storeFailure, "\(error)")
+            return .error(.fileSystemFailure, "\(error)")
         }
-    }
-
-    /// "key: value" lines of a NAME.reason file (at most 4 KiB of it).
-    static func reasonFields(_ directory: Directory, _ name: FileName) -> [String: String] {
-        guard let contents = try? directory.read(name, cap: 4096) else { return [:] }
-        var fields: [String: String] = [:]
-        for line in String(decoding: contents.bytes, as: UTF8.self).split(separator: "\n") {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            fields[String(line[..<colon])] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-        }
-        return fields
     }
 }

@@ -37,22 +37,41 @@ extension Directory {
         try sync()
     }
 
-    /// Writes a small file atomically (temporary name, fsync, rename, fsync directory).
-    public func writeFile(_ name: FileName, contents: [UInt8]) throws(SystemError) {
+    /// Writes a small file atomically (temporary name, fsync, rename, fsync directory). With
+    /// `replacing: false` an existing file of that name is left alone and false is returned.
+    /// The temporary file never outlives a failure (a full disk must not leave empty ones).
+    @discardableResult
+    public func writeFile(_ name: FileName, contents: [UInt8], replacing: Bool = true) throws(SystemError) -> Bool {
         let temporary = FileName(bytes: [UInt8](".tmp-".utf8) + name.bytes)
         let fd = temporary.withCString { openat(self.fd, $0, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o640) }
         guard fd >= 0 else { throw SystemError("create \(name) in \(path)") }
+        func fail(_ what: String) -> SystemError {
+            let error = SystemError(what)
+            close(fd)
+            _ = temporary.withCString { unlinkat(self.fd, $0, 0) }
+            return error
+        }
         var written = 0
         while written < contents.count {
             let n = contents.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, $0.count - written) }
             if n < 0, errno == EINTR { continue }
-            guard n > 0 else { let error = SystemError("write \(name)"); close(fd); throw error }
+            guard n > 0 else { throw fail("write \(name)") }
             written += n
         }
-        guard fsync(fd) == 0 else { let error = SystemError("fsync \(name)"); close(fd); throw error }
+        guard fsync(fd) == 0 else { throw fail("fsync \(name)") }
         close(fd)
-        let renamed = temporary.withCString { from in name.withCString { to in renameat(self.fd, from, self.fd, to) } }
-        guard renamed == 0 else { throw SystemError("rename \(name)") }
+        let renamed = temporary.withCString { from in
+            name.withCString { to in
+                replacing ? renameat(self.fd, from, self.fd, to) : newsdedup_rename_noreplace(self.fd, from, self.fd, to)
+            }
+        }
+        guard renamed == 0 else {
+            let code = errno
+            _ = temporary.withCString { unlinkat(self.fd, $0, 0) }
+            if code == EEXIST, !replacing { return false }
+            throw SystemError("rename \(name)", errno: code)
+        }
         try sync()
+        return true
     }
 }

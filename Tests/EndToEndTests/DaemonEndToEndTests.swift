@@ -81,10 +81,10 @@ import Testing
         let status = try daemon.waitForProcessed(5)
         #expect(status.quarantined == 5)
         #expect(status.articles == 0)
-        let reasons = workspace.files(in: "quarantine").filter { $0.hasSuffix(".reason") }
+        let reasons = workspace.files(in: "quarantine").filter { $0.hasPrefix(".") && $0.hasSuffix(".reason") }
         #expect(reasons.count == 5)
         let reasonText = { (name: String) in
-            (try? String(contentsOf: workspace.dir("quarantine").appendingPathComponent(name + ".reason"), encoding: .utf8)) ?? ""
+            (try? String(contentsOf: workspace.dir("quarantine").appendingPathComponent("." + name + ".reason"), encoding: .utf8)) ?? ""
         }
         #expect(reasonText("nul.txt").contains("NUL byte at offset 0"))
         #expect(reasonText("latin1.txt").contains("invalid UTF-8 at byte offset 3"))

@@ -123,7 +123,7 @@ import Testing
                 #expect(workspace.filesBelow("processed").contains(display) || rawFilesBelow(workspace.dir("processed")).contains(item.name),
                         "\(display) processed")
             case .quarantined(let reason):
-                let reasonFile = workspace.dir("quarantine").appendingPathComponent(display + ".reason")
+                let reasonFile = workspace.dir("quarantine").appendingPathComponent("." + display + ".reason")
                 let text = (try? String(contentsOf: reasonFile, encoding: .utf8)) ?? "(no reason file)"
                 #expect(text.contains(reason), "\(display): \(text)")
                 #expect(rawListing(workspace.dir("quarantine")).contains(item.name), "\(display) in quarantine")

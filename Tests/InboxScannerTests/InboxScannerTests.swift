@@ -79,22 +79,53 @@ import Testing
         let quarantine = Quarantine(directory: other)
         try quarantine.admit(FileName("broken.txt"), from: inbox, reason: "invalid UTF-8 at byte offset 0", at: "2026-11-22T10:00:00Z")
         #expect(try String(contentsOfFile: other.path + "/broken.txt", encoding: .utf8) == "x")
-        let reason = try String(contentsOfFile: other.path + "/broken.txt.reason", encoding: .utf8)
+        let reason = try String(contentsOfFile: other.path + "/.broken.txt.reason", encoding: .utf8)
         #expect(reason.contains("reason: invalid UTF-8 at byte offset 0"))
-        #expect(try other.entries().filter { $0.bytes.first == UInt8(ascii: ".") }.isEmpty)
+        #expect(try other.entries().filter { $0.display.hasPrefix(".tmp-") }.isEmpty, "no temporary file left")
+    }
+
+    /// Issue 14, item 3: whatever the names, nothing in the quarantine is overwritten, and a
+    /// producer's `*.reason` file is a quarantined file like any other.
+    @Test func quarantineNeverOverwritesAndTellsReasonsFromFiles() throws {
+        let quarantine = Quarantine(directory: other)
+        try write("report.reason", "the producer's own")
+        try quarantine.admit(FileName("report.reason"), from: inbox, reason: "binary", at: "2026-11-22T10:00:00Z")
+        try write("report", "bad")
+        try quarantine.admit(FileName("report"), from: inbox, reason: "no words", at: "2026-11-22T10:00:01Z")
+        #expect(try String(contentsOfFile: other.path + "/report.reason", encoding: .utf8) == "the producer's own")
+        #expect(try quarantine.files().map(\.name.display).sorted() == ["report", "report.reason"])
+        #expect(quarantine.reason(of: FileName("report"))["reason"] == "no words")
+        #expect(quarantine.reason(of: FileName("report.reason"))["reason"] == "binary")
+        // A reason left by a crash (its file never arrived) is never written over.
+        try write(".again.reason", "left by a crash", in: other)
+        try write("again", "bad")
+        #expect(try quarantine.admit(FileName("again"), from: inbox, reason: "empty", at: "2026-11-22T10:00:02Z") == FileName("again.1"))
+        #expect(try String(contentsOfFile: other.path + "/.again.reason", encoding: .utf8) == "left by a crash")
+    }
+
+    /// Reason files of older versions (NAME.reason beside NAME) are renamed to .NAME.reason;
+    /// a producer's file that merely ends in .reason is left alone.
+    @Test func legacyReasonFilesAreAdopted() throws {
+        try write("old.txt", "bad", in: other)
+        try write("old.txt.reason", "file: old.txt\nquarantined: 2026-01-01T00:00:00Z\nreason: empty file\n", in: other)
+        try write("notes.reason", "file: but no file beside it", in: other)
+        let quarantine = Quarantine(directory: other)
+        #expect(try quarantine.adoptLegacyReasons() == 1)
+        #expect(quarantine.reason(of: FileName("old.txt"))["reason"] == "empty file")
+        #expect(try quarantine.files().map(\.name.display).sorted() == ["notes.reason", "old.txt"])
     }
 
     /// A name near the 255-byte limit leaves no room for NAME.reason: such a file is quarantined
     /// under a shortened name, and its reason file still gives the whole name.
     @Test func quarantineShortensANameTooLongForItsReason() throws {
         let name = "abcdefghij" + String(repeating: "समाचार", count: 13) + ".txt"  // 248 bytes
-        #expect(name.utf8.count == 248)  // ".tmp-" + NAME + ".reason" would be 260
+        #expect(name.utf8.count == 248)  // ".tmp-." + NAME + ".reason" would be 261
         try write(name, "x")
         let placed = try Quarantine(directory: other).admit(FileName(name), from: inbox, reason: "no words", at: "2026-11-22T10:00:00Z")
         #expect(placed.bytes.count < 200)
         #expect(String(decoding: placed.bytes, as: UTF8.self).hasPrefix("abcdefghij" + String(repeating: "समाचार", count: 9)), "cut between characters")
         #expect(try String(contentsOfFile: other.path + "/" + placed.display, encoding: .utf8) == "x")
-        let reason = try String(contentsOfFile: other.path + "/" + placed.display + ".reason", encoding: .utf8)
+        let reason = try String(contentsOfFile: other.path + "/." + placed.display + ".reason", encoding: .utf8)
         #expect(reason.contains("file: \(name)"))
         #expect(!inbox.contains(FileName(name)))
         // Another long name with the same beginning gets a name of its own.
