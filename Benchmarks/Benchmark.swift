@@ -6,8 +6,8 @@ import TestSupport
 /// `scripts/bench.sh [--full]`: release-mode figures for the performance work (issue 6): the
 /// throughput stages against zlib and the Python baseline, drop-to-visible latency, and query
 /// latency and memory at scale. Small sizes by default; --full for 20,000 articles and 10 M
-/// fingerprints. Parts alone: `throughput`, `latency`, `scale`; and `quality [--explore]`, the
-/// near-duplicate quality report (issue 5).
+/// fingerprints. Parts alone: `throughput`, `latency`, `scale`, `worst` (the slowest inputs for
+/// the normaliser); and `quality [--explore]`, the near-duplicate quality report (issue 5).
 @main
 struct Benchmark {
     static func main() throws {
@@ -18,6 +18,7 @@ struct Benchmark {
         case "scale": try ScaleBenchmark.run(arguments: rest)
         case "index": try IndexBenchmark.run(arguments: rest)
         case "latency": try LatencyBenchmark.run()
+        case "worst": try WorstCaseBenchmark.run(arguments: rest)
         case "throughput": try throughput(full: rest.contains("--full"))
         case "fingerprint-loop": try fingerprintLoop()
         case "inbox":

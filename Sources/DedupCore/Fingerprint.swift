@@ -33,10 +33,14 @@ extension SimHash {
 /// Why a decoded text has no fingerprint.
 public enum FingerprintError: Error, Equatable, Sendable, CustomStringConvertible {
     case noWords
+    /// The text was not normalised within its time budget (a pathological text).
+    case overBudget(seconds: Double, bytesDone: Int, bytesTotal: Int)
 
     public var description: String {
         switch self {
         case .noWords: "no words: the text holds only punctuation, symbols or white space"
+        case .overBudget(let seconds, let done, let total):
+            "not normalised within its \(seconds)-second budget (\(done) of \(total) bytes done): text this slow to normalise is not an article"
         }
     }
 }
@@ -79,7 +83,19 @@ public struct Fingerprinter: Sendable {
     /// The fingerprint and the set of shingle hashes it was made from, which a lead-only match
     /// is confirmed against.
     public func analyze(_ text: String, cache: inout NormalizationCache?) throws(FingerprintError) -> (fingerprint: Fingerprint, shingles: ShingleSet) {
-        let tokens = Normalizer.stream(of: Markup.plainText(text), cache: &cache)
+        try analyze(text, cache: &cache, budget: nil)
+    }
+
+    /// The same, within `budget` seconds of normalisation (nil: no limit).
+    public func analyze(_ text: String, cache: inout NormalizationCache?, budget: Double?) throws(FingerprintError)
+        -> (fingerprint: Fingerprint, shingles: ShingleSet) {
+        let tokens: TokenStream
+        do {
+            tokens = try Normalizer.stream(of: Markup.plainText(text), cache: &cache,
+                                           deadline: budget.map { ContinuousClock.now + .seconds($0) })
+        } catch {
+            throw .overBudget(seconds: budget ?? 0, bytesDone: error.bytesDone, bytesTotal: error.bytesTotal)
+        }
         guard !tokens.isEmpty else { throw .noWords }
         let features = shingler.features(of: tokens)
         // The lead's shingles are the first ones of the whole text: shingle i starts at token i.

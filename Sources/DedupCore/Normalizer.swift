@@ -44,12 +44,25 @@ public enum Normalizer {
     /// path (Foundation's NFKC and lower-casing), whose results `cache` remembers: words repeat
     /// a great deal in news text. The result is the same either way, byte for byte.
     public static func stream(of text: String, cache: inout NormalizationCache?) -> TokenStream {
-        var text = text
-        text.makeContiguousUTF8()
-        return text.utf8.withContiguousStorageIfAvailable { stream(utf8: $0, cache: &cache) }!
+        // Without a deadline the stream always completes.
+        try! stream(of: text, cache: &cache, deadline: nil)
     }
 
-    static func stream(utf8 input: UnsafeBufferPointer<UInt8>, cache: inout NormalizationCache?) -> TokenStream {
+    /// The same, giving up once `deadline` has passed (looked at every 64 KiB of input): the
+    /// work is linear in the input, and the deadline is the backstop that keeps one hostile
+    /// file from holding a daemon's lane, its watchdog or its shutdown.
+    public static func stream(of text: String, cache: inout NormalizationCache?,
+                              deadline: ContinuousClock.Instant?) throws(NormalizationTimeout) -> TokenStream {
+        var text = text
+        text.makeContiguousUTF8()
+        let result = text.utf8.withContiguousStorageIfAvailable { input in
+            Result { () throws(NormalizationTimeout) in try stream(utf8: input, cache: &cache, deadline: deadline) }
+        }!
+        return try result.get()
+    }
+
+    static func stream(utf8 input: UnsafeBufferPointer<UInt8>, cache: inout NormalizationCache?,
+                       deadline: ContinuousClock.Instant?) throws(NormalizationTimeout) -> TokenStream {
         let table = ScalarTable.shared
         var out = TokenStream()
         out.reserve(input.count)
@@ -57,13 +70,15 @@ public enum Normalizer {
         segment.reserveCapacity(64)
         var segmentIsASCII = true
 
+        var overBudget = false
         func flush() {
             guard !segment.isEmpty else { return }
             if segmentIsASCII {
                 for v in segment { out.append(byte: UInt8(v) | (v &- 0x41 < 26 ? 0x20 : 0)) }
                 out.endToken()
             } else if !appendFast(segment, table, to: &out) {
-                appendSlow(segment, to: &out, cache: &cache)
+                // A long segment is where the time goes: the deadline is looked at per piece.
+                overBudget = !appendSlow(segment, to: &out, cache: &cache, deadline: deadline) || overBudget
             }
             segment.removeAll(keepingCapacity: true)
             segmentIsASCII = true
@@ -71,7 +86,12 @@ public enum Normalizer {
 
         var i = 0
         let n = input.count
+        var nextLook = 1 << 16
         while i < n {
+            if i >= nextLook {
+                nextLook = i + 1 << 16
+                if let deadline, ContinuousClock.now > deadline { throw NormalizationTimeout(bytesDone: i, bytesTotal: n) }
+            }
             let b0 = UInt32(input[i])
             let v: UInt32
             if b0 < 0x80 {
@@ -81,6 +101,7 @@ public enum Normalizer {
                     segment.append(v)
                 } else {
                     flush()
+                    if overBudget { throw NormalizationTimeout(bytesDone: i, bytesTotal: n) }
                 }
                 continue
             } else if b0 < 0xE0 {
@@ -111,14 +132,19 @@ public enum Normalizer {
                 continue
             case .separator:
                 flush()
+                if overBudget { throw NormalizationTimeout(bytesDone: i, bytesTotal: n) }
             }
         }
         flush()
+        if overBudget { throw NormalizationTimeout(bytesDone: n, bytesTotal: n) }
         return out
     }
 
     /// The slow path for one segment: NFKC, lower-casing and the folds on the whole word.
-    static func appendSlow(_ segment: [UInt32], to out: inout TokenStream, cache: inout NormalizationCache?) {
+    /// Returns false, its tokens incomplete, when `deadline` passed during a long segment.
+    @discardableResult
+    static func appendSlow(_ segment: [UInt32], to out: inout TokenStream, cache: inout NormalizationCache?,
+                           deadline: ContinuousClock.Instant? = nil) -> Bool {
         var scalars = String.UnicodeScalarView()
         for v in segment { scalars.append(Unicode.Scalar(v)!) }
         let key = String(scalars)
@@ -127,11 +153,14 @@ public enum Normalizer {
             tokens = known
         } else {
             var made: [String] = []
-            appendNormalized(key, to: &made)
-            cache?.remember(key, made)
+            guard appendNormalized(key, to: &made, deadline: deadline) else { return false }
+            // Words repeat; a "word" of thousands of characters is not one and would only
+            // hold memory.
+            if segment.count <= NormalizationCache.longestKey { cache?.remember(key, made) }
             tokens = made
         }
         for token in tokens { out.append(token: token) }
+        return true
     }
 
     /// The same tokens by the slow path alone: Foundation's NFKC and lower-casing for every
@@ -143,7 +172,7 @@ public enum Normalizer {
         var isASCII = true
         func flush() {
             guard !segment.isEmpty else { return }
-            if isASCII { tokens.append(asciiLowercased(segment)) } else { appendNormalized(String(segment), to: &tokens) }
+            if isASCII { tokens.append(asciiLowercased(segment)) } else { appendNormalized(String(segment), to: &tokens, table: nil) }
             segment.removeAll()
             isASCII = true
         }
@@ -255,50 +284,128 @@ public enum Normalizer {
 
     /// NFKC, lower-case, Turkish and German folds, then a second split: NFKC can turn one
     /// character into several words ("⑴" → "(1)"), and unsegmented scripts split per character.
-    static func appendNormalized(_ segment: String, to tokens: inout [String]) {
-        let folded = segment.precomposedStringWithCompatibilityMapping.lowercased()
+    ///
+    /// A long segment is normalised in pieces of at most `pieceScalars`, cut before a scalar that
+    /// NFKC leaves alone, that starts a combining sequence and that nothing before it composes
+    /// with: NFKC of the pieces joined is then NFKC of the whole (UAX #15's stable boundaries),
+    /// and the tokens carry over from piece to piece. Foundation's normalisation is far worse
+    /// than linear on one long string (16 MiB of U+FDFA took 335 s); in pieces it is linear.
+    /// Only a run of `pieceScalars` with no such scalar at all (no natural text has one) is cut
+    /// where it stands.
+    ///
+    /// `table` speeds up classifying what NFKC gave; nil only while the table itself is built.
+    /// Returns false when `deadline` passed (looked at per piece), the tokens then incomplete.
+    @discardableResult
+    static func appendNormalized(_ segment: String, to tokens: inout [String], table: ScalarTable? = .shared,
+                                 deadline: ContinuousClock.Instant? = nil) -> Bool {
+        var state = FoldState(table: table)
+        let scalars = segment.unicodeScalars
+        if scalars.count <= pieceScalars {
+            state.fold(segment, into: &tokens)
+        } else if let table {
+            var pieceStart = scalars.startIndex
+            var lastBoundary: String.UnicodeScalarView.Index?
+            var count = 0
+            var index = scalars.startIndex
+            while index < scalars.endIndex {
+                let v = scalars[index].value
+                if index > pieceStart, v < 0x10000 {
+                    let entry = table.entries[Int(v)]
+                    if entry & ScalarTable.kindMask == ScalarTable.fastWord, entry & ScalarTable.maybeBit == 0,
+                       (entry >> ScalarTable.cccShift) & 0xFF == 0 {
+                        lastBoundary = index
+                    }
+                }
+                count += 1
+                if count >= pieceScalars {
+                    if let deadline, ContinuousClock.now > deadline { return false }
+                    let cut = lastBoundary ?? index
+                    state.fold(String(scalars[pieceStart..<cut]), into: &tokens)
+                    pieceStart = cut
+                    lastBoundary = nil
+                    count = scalars.distance(from: cut, to: index) + 1
+                }
+                index = scalars.index(after: index)
+            }
+            state.fold(String(scalars[pieceStart...]), into: &tokens)
+        } else {
+            state.fold(segment, into: &tokens)
+        }
+        state.flush(into: &tokens)
+        return true
+    }
+
+    /// How many scalars are normalised at once, at most.
+    static let pieceScalars = 1024
+
+    /// The token being built while a segment is folded piece by piece.
+    struct FoldState {
+        let table: ScalarTable?
         var current = String.UnicodeScalarView()
         var currentIsUnsegmented = false
         var previous: Unicode.Scalar?
 
-        func flush() {
+        mutating func flush(into tokens: inout [String]) {
             if !current.isEmpty { tokens.append(String(current)) }
             current.removeAll(keepingCapacity: true)
             currentIsUnsegmented = false
         }
 
-        for scalar in folded.unicodeScalars {
-            defer { previous = scalar }
-            switch classify(scalar) {
-            case .ignorable: continue
-            case .separator: flush(); continue
-            case .word: break
-            }
-            let category = scalar.properties.generalCategory
-            let isMark = category == .nonspacingMark || category == .spacingMark || category == .enclosingMark
-            if isMark {
-                // "İ" lower-cases to "i" + U+0307: the dot is the Turkish capital's, not a letter.
-                if scalar.value == 0x0307, previous == "i" { continue }
-                current.append(scalar)
-                continue
-            }
-            if isUnsegmented(scalar.value) || currentIsUnsegmented { flush() }
-            currentIsUnsegmented = isUnsegmented(scalar.value)
-            switch scalar.value {
-            case 0x0131: current.append("i")  // dotless ı folds with i, I and İ
-            case 0x00DF: current.append("s"); current.append("s")  // ß ~ ss, as case folding does
-            case 0x03C2: current.append("\u{03C3}")  // final sigma ~ sigma
-            default: current.append(scalar)
+        mutating func fold(_ piece: String, into tokens: inout [String]) {
+            let folded = piece.precomposedStringWithCompatibilityMapping.lowercased()
+            for scalar in folded.unicodeScalars {
+                defer { previous = scalar }
+                // What the table knows of a fast scalar (its class, and whether it is a mark:
+                // a fast scalar folds to one of its own kind) saves two Unicode property look-ups
+                // per scalar, most of the time of a long expansion such as U+FDFA's.
+                let entry = scalar.value < 0x10000 ? table?.entries[Int(scalar.value)] : nil
+                let isMark: Bool
+                if let entry, entry & ScalarTable.kindMask != ScalarTable.slowWord {
+                    switch entry & ScalarTable.kindMask {
+                    case ScalarTable.ignorable: continue
+                    case ScalarTable.separator: flush(into: &tokens); continue
+                    default: isMark = entry & ScalarTable.markBit != 0
+                    }
+                } else {
+                    switch Normalizer.classify(scalar) {
+                    case .ignorable: continue
+                    case .separator: flush(into: &tokens); continue
+                    case .word: break
+                    }
+                    let category = scalar.properties.generalCategory
+                    isMark = category == .nonspacingMark || category == .spacingMark || category == .enclosingMark
+                }
+                if isMark {
+                    // "İ" lower-cases to "i" + U+0307: the dot is the Turkish capital's, not a letter.
+                    if scalar.value == 0x0307, previous == "i" { continue }
+                    current.append(scalar)
+                    continue
+                }
+                if Normalizer.isUnsegmented(scalar.value) || currentIsUnsegmented { flush(into: &tokens) }
+                currentIsUnsegmented = Normalizer.isUnsegmented(scalar.value)
+                switch scalar.value {
+                case 0x0131: current.append("i")  // dotless ı folds with i, I and İ
+                case 0x00DF: current.append("s"); current.append("s")  // ß ~ ss, as case folding does
+                case 0x03C2: current.append("\u{03C3}")  // final sigma ~ sigma
+                default: current.append(scalar)
+                }
             }
         }
-        flush()
     }
+}
+
+/// The normaliser gave up at its deadline.
+public struct NormalizationTimeout: Error, Sendable, Equatable {
+    public let bytesDone: Int
+    public let bytesTotal: Int
 }
 
 /// What non-ASCII segments normalised to, bounded: cleared when it reaches `capacity` entries,
 /// which keeps the most common words (they come back at once) at a fixed memory cost.
 public struct NormalizationCache: Sendable {
     public let capacity: Int
+    /// Segments longer than this (in scalars) are not remembered.
+    static let longestKey = 64
     var entries: [String: [String]] = [:]
 
     /// Segments remembered now.

@@ -71,7 +71,7 @@ struct ScalarTable: Sendable {
               alone.precomposedStringWithCompatibilityMapping.unicodeScalars.elementsEqual(alone.unicodeScalars)
         else { return Self.slowWord }
         var tokens: [String] = []
-        Normalizer.appendNormalized(alone, to: &tokens)
+        Normalizer.appendNormalized(alone, to: &tokens, table: nil)
         guard tokens.count == 1, tokens[0].unicodeScalars.count == 1,
               let folded = tokens[0].unicodeScalars.first, folded.value < 0x10000,
               // The fold itself must be stable, and "i" + U+0307 is folded with context.

@@ -1,8 +1,29 @@
-import DedupCore
+@testable import DedupCore
 import Foundation
 import Testing
 
 @Suite struct NormalizerTests {
+    /// Issue 14, item 5: a "word" longer than a piece is normalised piece by piece, cut at
+    /// stable boundaries, and gives exactly the tokens of normalising it whole.
+    @Test(arguments: [
+        String(repeating: "\u{1100}\u{1161}\u{11A8}", count: 1500),  // Hangul jamo: compose across scalars
+        String(repeating: "क\u{093C}ि", count: 1200),  // Devanagari with nukta
+        String(repeating: "a\u{0301}\u{0323}", count: 1000),  // marks to reorder
+        String(repeating: "\u{FDFA}", count: 1100),  // expands to 18 characters each
+        String(repeating: "ｶﾞ", count: 1100),  // half-width kana with a voiced mark that composes
+        String(repeating: "İ", count: 1500),  // folds with context
+    ])
+    func longSegmentsNormaliseInPiecesExactlyAsWhole(text: String) {
+        #expect(Normalizer.tokens(of: text) == Normalizer.referenceTokens(of: text))
+    }
+
+    @Test func aTextPastItsBudgetIsRefused() {
+        var cache: NormalizationCache? = nil
+        let bomb = String(repeating: "\u{FDFA}", count: 200_000)
+        #expect(throws: FingerprintError.self) { try Fingerprinter().analyze(bomb, cache: &cache, budget: 0) }
+        #expect((try? Fingerprinter().analyze("a few words here", cache: &cache, budget: 0)) != nil, "short texts finish")
+    }
+
     @Test func indicVowelSignsViramaAndNuktaStayInsideWords() {
         #expect(Normalizer.tokens(of: "पुतिन, राष्ट्रपति। मुलाक़ात॥") == ["पुतिन", "राष्ट्रपति", "मुलाक़ात"])
         #expect(Normalizer.tokens(of: "ভ্লাদিমির পুতিন।") == ["ভ্লাদিমির", "পুতিন"])
