@@ -1,3 +1,4 @@
+import Glibc
 /// A batch's own directory in processing/. Its files are claimed into it one rename each; once
 /// the batch is committed the whole directory goes to processed/ in one rename, instead of one
 /// rename per file (those were 7 % of the daemon's CPU). A folder left in processing/ by a crash
@@ -42,8 +43,16 @@ public final class ProcessedArchive: @unchecked Sendable {
     /// path relative to processed/.
     @discardableResult
     public func archive(_ folder: BatchFolder, from processing: Directory, day: String) throws(SystemError) -> String {
-        let dayDirectory = try directory(for: FileName(day))
-        let placed = try processing.move(folder.name, to: dayDirectory, syncing: false)
+        var dayDirectory = try directory(for: FileName(day))
+        let placed: FileName
+        do {
+            placed = try processing.move(folder.name, to: dayDirectory, syncing: false)
+        } catch where error.errno == ENOENT && processing.contains(folder.name) {
+            // The day's directory was removed (pruned by day, as the README invites): make it again.
+            today = nil
+            dayDirectory = try directory(for: FileName(day))
+            placed = try processing.move(folder.name, to: dayDirectory, syncing: false)
+        }
         try dayDirectory.sync()
         try processing.sync()
         return "\(day)/\(placed.display)"

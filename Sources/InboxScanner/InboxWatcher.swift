@@ -7,6 +7,8 @@ public final class InboxWatcher: @unchecked Sendable {
     // @unchecked: the descriptors are set once; `wake()` only writes to a pipe, which is safe
     // from any thread, and `wait` is called by one thread (the ingest worker).
     private let inotify: Int32
+    /// The watch on the inbox; replaced by `watch(directory:)` when the inbox is.
+    private var watchDescriptor: Int32 = -1
     private let wakeRead: Int32
     private let wakeWrite: Int32
 
@@ -21,12 +23,22 @@ public final class InboxWatcher: @unchecked Sendable {
         wakeRead = fds[0]
         wakeWrite = fds[1]
         let fd = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
-        if fd >= 0, inotify_add_watch(fd, directory, UInt32(IN_MOVED_TO | IN_CLOSE_WRITE)) >= 0 {
+        let watch = fd >= 0 ? inotify_add_watch(fd, directory, UInt32(IN_MOVED_TO | IN_CLOSE_WRITE)) : -1
+        if watch >= 0 {
             inotify = fd
+            watchDescriptor = watch
         } else {
             if fd >= 0 { close(fd) }
             inotify = -1
         }
+    }
+
+    /// Watches `directory` instead: the inbox was renamed or removed and made again, and the
+    /// old watch sees nothing of the new one. Called by the thread that calls `wait`.
+    public func watch(directory: String) {
+        guard inotify >= 0 else { return }
+        if watchDescriptor >= 0 { _ = inotify_rm_watch(inotify, watchDescriptor) }
+        watchDescriptor = inotify_add_watch(inotify, directory, UInt32(IN_MOVED_TO | IN_CLOSE_WRITE))
     }
 
     deinit {
@@ -53,6 +65,11 @@ public final class InboxWatcher: @unchecked Sendable {
         drainWakePipe()
         return readEvents()
     }
+
+    /// The names renamed into the inbox since the last look, without waiting. The ingest loop
+    /// reads them before every listing, so that a file renamed in is marked while it is still
+    /// the file that was renamed in (see `SettleGate`), not after it has been claimed.
+    public func renamedSinceLastLook() -> [FileName] { readEvents() }
 
     private func drainWakePipe() {
         var buffer = [UInt8](repeating: 0, count: 64)

@@ -2,7 +2,8 @@
 /// caller passes what it listed and when.
 ///
 /// A file renamed into the inbox is complete at once (the producer wrote it elsewhere; the
-/// rename is atomic). A file written in place is complete only once it has not changed (size,
+/// rename is atomic). The mark belongs to the inode that was renamed in: once that file is
+/// claimed, a new file written in place under the same name must settle like any other. A file written in place is complete only once it has not changed (size,
 /// mtime, inode) across two looks at least `minimumAge` apart, measured on the caller's
 /// monotonic clock, so a writer whose clock is skewed (NFS) cannot fool it.
 public struct SettleGate: Sendable {
@@ -28,15 +29,17 @@ public struct SettleGate: Sendable {
         didSet { minimumAge = max(0, minimumAge) }
     }
     private var firstSeen: [FileName: (signature: Signature, at: Double)] = [:]
-    private var renamedIn: Set<FileName> = []
+    /// Names renamed in, with the inode each had when its event was read.
+    private var renamedIn: [FileName: UInt64] = [:]
 
     public init(minimumAge: Double) {
         self.minimumAge = max(0, minimumAge)
     }
 
-    /// Notes that `name` was renamed into the inbox (an inotify IN_MOVED_TO).
-    public mutating func noteRenamedIn(_ name: FileName) {
-        renamedIn.insert(name)
+    /// Notes that `name`, now the file with `inode`, was renamed into the inbox (an inotify
+    /// IN_MOVED_TO, with the inode looked up when the event was read).
+    public mutating func noteRenamedIn(_ name: FileName, inode: UInt64) {
+        renamedIn[name] = inode
     }
 
     /// Given everything now in the inbox (and seen at `now`, in seconds on a monotonic clock),
@@ -48,7 +51,14 @@ public struct SettleGate: Sendable {
         var stillListed: Set<FileName> = []
         for (name, signature) in listing {
             stillListed.insert(name)
-            if renamedIn.contains(name) || minimumAge == 0 {
+            if let inode = renamedIn[name] {
+                if inode == signature.inode {
+                    ready.append(name)
+                    continue
+                }
+                renamedIn[name] = nil  // another file has the name now: it settles like any other
+            }
+            if minimumAge == 0 {
                 ready.append(name)
                 continue
             }
@@ -64,10 +74,10 @@ public struct SettleGate: Sendable {
             }
         }
         firstSeen = firstSeen.filter { stillListed.contains($0.key) }
-        renamedIn.formIntersection(stillListed)
+        renamedIn = renamedIn.filter { stillListed.contains($0.key) }
         for name in ready {
             firstSeen[name] = nil
-            renamedIn.remove(name)
+            renamedIn[name] = nil
         }
         return (ready, settling)
     }

@@ -29,8 +29,21 @@ import Testing
 
     @Test func renamedInIsReadyAtOnce() {
         var gate = SettleGate(minimumAge: 5)
-        gate.noteRenamedIn(a)
+        gate.noteRenamedIn(a, inode: sig.inode)
         #expect(gate.ready([(a, sig)], now: 0) == ([a], 0))
+    }
+
+    /// Issue 14, item 2: the file renamed in was claimed by the age path before its event was
+    /// read; a new file written in place under the same name must settle, not be taken at once.
+    @Test func aRenameMarkBelongsToItsInode() {
+        var gate = SettleGate(minimumAge: 1)
+        _ = gate.ready([(a, sig)], now: 0)
+        #expect(gate.ready([(a, sig)], now: 1.0).ready == [a], "taken by the age path")
+        gate.noteRenamedIn(a, inode: sig.inode)  // its IN_MOVED_TO, read late
+        let halfWritten = SettleGate.Signature(size: 3, modified: 5, inode: 99)
+        #expect(gate.ready([(a, halfWritten)], now: 1.1).ready.isEmpty, "another inode: it settles like any file")
+        #expect(gate.ready([(a, halfWritten)], now: 1.5).ready.isEmpty, "and the stale mark is gone")
+        #expect(gate.ready([(a, halfWritten)], now: 2.2).ready == [a])
     }
 
     @Test func forgottenWhenGoneAndAfterBeingTaken() {
@@ -38,7 +51,7 @@ import Testing
         _ = gate.ready([(a, sig)], now: 0)
         _ = gate.ready([], now: 0.5)
         #expect(gate.ready([(a, sig)], now: 1.2).ready.isEmpty, "a file that vanished and came back starts over")
-        gate.noteRenamedIn(a)
+        gate.noteRenamedIn(a, inode: sig.inode)
         #expect(gate.ready([(a, sig)], now: 1.3).ready == [a])
         #expect(gate.ready([(a, sig)], now: 1.4).ready.isEmpty, "a new file under a taken name starts over")
     }
@@ -64,6 +77,14 @@ import Testing
         let start = Date()
         #expect(watcher.wait(timeout: 5) == [FileName("in.txt")], "only the rename makes a file complete at once")
         #expect(Date().timeIntervalSince(start) < 1)
+
+        // Read without waiting, before each listing, and after the inbox was replaced.
+        #expect(rename(inbox.path, root.appendingPathComponent("old-inbox").path) == 0)
+        try FileManager.default.createDirectory(at: inbox, withIntermediateDirectories: true)
+        watcher.watch(directory: inbox.path)
+        try Data("z".utf8).write(to: root.appendingPathComponent("late.txt"))
+        #expect(rename(root.appendingPathComponent("late.txt").path, inbox.appendingPathComponent("late.txt").path) == 0)
+        #expect(watcher.renamedSinceLastLook() == [FileName("late.txt")], "the new inbox is watched")
 
         watcher.wake()
         let woken = Date()
