@@ -6,8 +6,11 @@ import GRDB
 public struct IngestItem: Sendable {
     /// The file name as received.
     public var source: String
-    /// Identifies this claimed file across a crash (inode, mtime, size): see `FeedEventRecord`.
+    /// Identifies this claimed file across a crash: see `FeedEventRecord`.
     public var claimKey: String
+    /// For a file that was in processing/ before this pass: the key an older version recorded
+    /// (device, inode, mtime, size). A row found under it counts only if its content matches.
+    public var legacyClaimKey: String?
     /// The file's bytes, exactly as received.
     public var bytes: [UInt8]
     public var encoding: SourceEncoding
@@ -20,11 +23,12 @@ public struct IngestItem: Sendable {
     /// daemon compresses on every core while one thread commits); nil to compress at commit.
     public var compressedBody: [UInt8]?
 
-    public init(source: String, claimKey: String, bytes: [UInt8], encoding: SourceEncoding,
+    public init(source: String, claimKey: String, legacyClaimKey: String? = nil, bytes: [UInt8], encoding: SourceEncoding,
                 fingerprint: Fingerprint, shingles: ShingleSet, receivedAt: Int64, compressedBody: [UInt8]? = nil) {
         self.compressedBody = compressedBody
         self.source = source
         self.claimKey = claimKey
+        self.legacyClaimKey = legacyClaimKey
         self.bytes = bytes
         self.encoding = encoding
         self.fingerprint = fingerprint
@@ -124,6 +128,17 @@ extension Store {
             return .alreadyIngested(seq: seq)
         }
         let sha = Data(item.fingerprint.sha256)
+        // An older version's key names only the inode, mtime and size, which a new file can
+        // share with a pruned one: it counts only when the recorded item has this content.
+        if let legacy = item.legacyClaimKey, let seq = try Int64.fetchOne(db.cachedStatement(sql: """
+            SELECT feed.seq FROM feed
+            LEFT JOIN article ON feed.kind = 'article' AND article.id = feed.article_id
+            LEFT JOIN duplicate ON feed.kind = 'duplicate' AND duplicate.id = feed.duplicate_id
+            WHERE feed.claim_key = ? AND COALESCE(article.sha256, duplicate.sha256) = ?
+                AND COALESCE(article.raw_size, duplicate.raw_size) = ?
+            """), arguments: [legacy, sha, Int64(item.bytes.count)]) {
+            return .alreadyIngested(seq: seq)
+        }
         let exact = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM article WHERE sha256 = ?"), arguments: [sha])
         let candidates = exact == nil ? try near(item.fingerprint.simhash, item.fingerprint.leadSimhash) : []
         let verdict = try Verdict.decide(

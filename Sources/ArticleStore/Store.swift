@@ -7,14 +7,31 @@ import Synchronization
 /// Why the store failed. `isFatal` separates an invariant broken (wrong schema, another
 /// fingerprint algorithm) from a fault that may pass (disk full, I/O error, read-only file).
 public struct StoreError: Error, CustomStringConvertible, Sendable {
+    public enum Kind: Sendable, Equatable {
+        /// May pass: disk full, I/O error, read-only file system, busy.
+        case transient
+        /// An invariant broken: wrong schema, another fingerprint algorithm.
+        case fatal
+        /// The file the daemon writes is no longer the one at the store's path (deleted or
+        /// replaced under it): writing on would commit into a file nobody will open again.
+        case lost
+        /// A backup's path is taken.
+        case exists
+    }
+
     public let message: String
-    public let isFatal: Bool
+    public let kind: Kind
+    public var isFatal: Bool { kind == .fatal }
 
     public var description: String { message }
 
     public init(message: String, isFatal: Bool) {
+        self.init(message: message, kind: isFatal ? .fatal : .transient)
+    }
+
+    public init(message: String, kind: Kind) {
         self.message = message
-        self.isFatal = isFatal
+        self.kind = kind
     }
 
     static func wrap(_ error: any Error) -> StoreError {
@@ -23,6 +40,19 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
             return StoreError(message: "SQLite: \(error.message ?? "\(error.resultCode)") (\(error.resultCode))", isFatal: false)
         }
         return StoreError(message: "\(error)", isFatal: false)
+    }
+}
+
+/// Which file a path names: its device and inode.
+struct FileIdentity: Equatable, Sendable {
+    let device: UInt64
+    let inode: UInt64
+
+    init?(path: String) {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        device = UInt64(info.st_dev)
+        inode = UInt64(info.st_ino)
     }
 }
 
@@ -38,6 +68,9 @@ public final class Store: Sendable {
     /// its first ingest and kept in step with each commit; nil until then, and again after a
     /// change it does not follow (retention). Readers use it when it is there, SQL otherwise.
     let memoryIndex = Mutex<NearDuplicateIndex?>(nil)
+    /// Device and inode of the store's file and of its WAL when opened: what `verifyFiles`
+    /// compares the path against.
+    let files: (store: FileIdentity, wal: FileIdentity?)
 
     /// Fingerprint parameters the store was written with; a mismatch is refused at open.
     static let metaParameters: [String: String] = [
@@ -74,6 +107,40 @@ public final class Store: Sendable {
             }
         } catch {
             throw StoreError.wrap(error)
+        }
+        guard let opened = FileIdentity(path: path) else {
+            throw StoreError(message: "store \(path) vanished while being opened", kind: .lost)
+        }
+        files = (opened, FileIdentity(path: path + "-wal"))
+    }
+
+    /// Checks that the files this store writes are still the ones at its path. A store file
+    /// deleted or replaced under the daemon (an operator's `rm`, a restore copied over it)
+    /// would otherwise take every later commit into a file nobody opens again, while `status`
+    /// and `check` look fine: that is `.lost`, and the caller keeps this store open (it holds
+    /// the only copy; `newsdedupctl backup` saves it) and commits nothing more. A WAL removed
+    /// under it holds the commits since the last checkpoint: they are written into the store
+    /// file now, and the error (transient) makes the caller reopen the store with a new WAL.
+    public func verifyFiles() throws(StoreError) {
+        guard let now = FileIdentity(path: path) else {
+            throw StoreError(
+                message: "the store file \(path) was deleted while the daemon had it open; nothing more is committed. "
+                    + "The daemon still holds it: `newsdedupctl backup \(path)` puts it back, then restart the daemon", kind: .lost)
+        }
+        guard now == files.store else {
+            throw StoreError(
+                message: "the store file \(path) was replaced by another file while the daemon had it open; nothing more is "
+                    + "committed. The daemon still holds its store: `newsdedupctl backup NEWPATH` saves it", kind: .lost)
+        }
+        if let wal = files.wal, FileIdentity(path: path + "-wal") != wal {
+            do {
+                try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+            } catch {
+                throw StoreError(message: "the store's WAL \(path)-wal was removed under the daemon, and writing its "
+                    + "commits into the store failed: \(StoreError.wrap(error)); nothing more is committed", kind: .lost)
+            }
+            throw StoreError(message: "the store's WAL \(path)-wal was removed under the daemon; its commits were "
+                + "written into the store, which is opened again", kind: .transient)
         }
     }
 
