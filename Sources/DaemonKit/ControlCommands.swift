@@ -2,6 +2,7 @@ import ArticleStore
 import ControlProtocol
 import DedupCore
 import Foundation
+import InboxScanner
 
 /// One handler per command, table-driven as OpenSMTPD's control.c: a request in, reply lines
 /// out through `send`. Runs on the control thread pool, never on an event loop.
@@ -55,11 +56,33 @@ struct ControlCommands: Sendable {
         }
         return .status(StatusReport(
                 state: state.health.rawValue, articles: totals.articles, exactDuplicates: totals.exactDuplicates,
-                nearDuplicates: totals.nearDuplicates, quarantined: totals.quarantined, backlog: state.backlog,
+                nearDuplicates: totals.nearDuplicates, quarantined: totals.quarantined, backlog: waitingFiles(),
                 rawBytes: totals.rawBytes, storedBytes: totals.storedBytes, uptimeSeconds: state.uptimeSeconds,
                 lastError: state.lastError, lastSeq: totals.lastSeq, inbox: settings.inbox, store: settings.store,
                 maxDistance: settings.maxDistance, filesLastMinute: state.filesLastMinute,
                 storeSizeBytes: Self.sizeOnDisk(settings.store), oldestBacklogAgeSeconds: state.oldestBacklogAge))
+    }
+
+    /// Files dropped and not yet stored or quarantined, counted when asked: those in the inbox
+    /// (still being written or not) and those claimed in processing/, at the top or in a batch
+    /// folder. Counted now, not at the ingest loop's last listing, which can be minutes old
+    /// while one large batch is prepared.
+    func waitingFiles() -> Int {
+        let settings = settings
+        var waiting = 0
+        if let inbox = try? Directory(path: settings.inbox, create: false) {
+            waiting += inbox.count { name in
+                !name.isIgnored && !(settings.exclude.map { name.matches(glob: $0) } ?? false)
+            }.files
+        }
+        if let processing = try? Directory(path: settings.processing, create: false) {
+            let top = processing.count { !$0.isIgnored }
+            waiting += top.files
+            for folder in top.directories {
+                if let batch = try? Directory(folder, in: processing) { waiting += batch.count { !$0.isIgnored }.files }
+            }
+        }
+        return waiting
     }
 
     func show(_ request: Request) -> Response {

@@ -4,9 +4,10 @@ import NIOCore
 import NIOPosix
 
 /// One control connection: request lines in, reply lines out, in order. Each request runs on
-/// the reader thread pool (store reads block); its replies are written from there, flushed
-/// every page and waited for, so a large export streams with back-pressure instead of being
-/// built in memory, and a slow reader holds up only its own request.
+/// a request lane (store reads block; see `RequestLanes`); its replies are written from there,
+/// flushed every page and waited for, so a large export streams with back-pressure instead of
+/// being built in memory. A client that stops reading holds its lane thread at most
+/// `writeTimeout`: then its connection is closed, which frees the thread.
 final class ControlConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = FramedLine
     typealias OutboundOut = ByteBuffer
@@ -15,7 +16,8 @@ final class ControlConnectionHandler: ChannelInboundHandler, RemovableChannelHan
     static let linesPerFlush = 64
 
     let commands: ControlCommands
-    let readers: NIOThreadPool
+    let lanes: RequestLanes
+    let writeTimeout: TimeAmount
     /// `export --follow` runs here: a follower holds a thread for as long as it follows, and must
     /// never take the readers' from ordinary requests.
     let followers: FollowerPool
@@ -25,9 +27,10 @@ final class ControlConnectionHandler: ChannelInboundHandler, RemovableChannelHan
     /// The client shut down its sending side: close once every reply is written.
     private var inputClosed = false
 
-    init(commands: ControlCommands, readers: NIOThreadPool, followers: FollowerPool, access: PeerAccess) {
+    init(commands: ControlCommands, lanes: RequestLanes, followers: FollowerPool, access: PeerAccess, writeTimeout: TimeAmount) {
         self.commands = commands
-        self.readers = readers
+        self.lanes = lanes
+        self.writeTimeout = writeTimeout
         self.followers = followers
         self.access = access
     }
@@ -51,14 +54,20 @@ final class ControlConnectionHandler: ChannelInboundHandler, RemovableChannelHan
         let commands = self.commands
         let access = self.access
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        let writeTimeout = self.writeTimeout
         let work: EventLoopFuture<Void>
         if isFollow {
             work = followers.run(on: context.eventLoop) {
-                try Self.answer(request, commands: commands, access: access, channel: channel)
+                try Self.answer(request, commands: commands, access: access, channel: channel, writeTimeout: writeTimeout)
             }
         } else {
-            work = readers.runIfActive(eventLoop: context.eventLoop) {
-                try commands.metrics.time(.query) { try Self.answer(request, commands: commands, access: access, channel: channel) }
+            work = lanes.run(privileged: access.mayChange, on: context.eventLoop) {
+                // A client that went away meanwhile (it timed out waiting) does not get what it
+                // asked to change: a `pause` must not happen minutes later.
+                if case .success(let asked) = request, asked.command.isMutating, !channel.isActive { return }
+                try commands.metrics.time(.query) {
+                    try Self.answer(request, commands: commands, access: access, channel: channel, writeTimeout: writeTimeout)
+                }
             }
         }
         work.whenComplete { result in
@@ -90,16 +99,24 @@ final class ControlConnectionHandler: ChannelInboundHandler, RemovableChannelHan
 
     /// Runs on a reader (or follower) thread: runs the command, writes its replies.
     private static func answer(_ request: Result<Request, ErrorReplyReason>, commands: ControlCommands, access: PeerAccess,
-                               channel: any Channel) throws {
+                               channel: any Channel, writeTimeout: TimeAmount) throws {
         var unflushed = 0
         var last: EventLoopFuture<Void>?
+        /// Waits for the written lines to leave; a client that does not read them within
+        /// `writeTimeout` is cut off, which fails the write and frees this thread.
+        func waitWritten() throws {
+            guard let pending = last else { return }
+            let cutOff = channel.eventLoop.scheduleTask(in: writeTimeout) { channel.close(promise: nil) }
+            defer { cutOff.cancel() }
+            try pending.wait()
+        }
         func send(_ response: Response) throws {
             let line = try WireCoding.line(response)
             last = channel.write(ByteBuffer(bytes: line))
             unflushed += 1
             if unflushed >= linesPerFlush {
                 channel.flush()
-                try last?.wait()
+                try waitWritten()
                 unflushed = 0
             }
         }
@@ -118,7 +135,7 @@ final class ControlConnectionHandler: ChannelInboundHandler, RemovableChannelHan
             try commands.handle(request, send: send)
         }
         channel.flush()
-        try last?.wait()
+        try waitWritten()
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {

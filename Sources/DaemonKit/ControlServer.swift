@@ -16,7 +16,7 @@ final class ControlServer: Service, Sendable {
     let path: String
     let channel: any Channel
     let connections: NIOLockedValueBox<[ObjectIdentifier: any Channel]>
-    let readers: NIOThreadPool
+    let readers: RequestLanes
     let followers: FollowerPool
     let state: DaemonState
     let logger: Logger
@@ -35,31 +35,41 @@ final class ControlServer: Service, Sendable {
             logger.notice("\(warning)")
         }
         let commands = ControlCommands(live: live, store: store, state: state, metrics: metrics, wake: wake, reload: reload)
-        let readers = NIOThreadPool(numberOfThreads: 2)
-        readers.start()
+        let readers = RequestLanes()
         let followers = FollowerPool(capacity: maxFollowers)
         let connections = NIOLockedValueBox<[ObjectIdentifier: any Channel]>([:])
+        let limits = ConnectionLimits(configured: settings.controlMaxConnections)
+        if limits.total < settings.controlMaxConnections {
+            logger.warning("control_max_connections lowered to what the descriptor limit allows", metadata: [
+                "configured": "\(settings.controlMaxConnections)", "allowed": "\(limits.total)",
+                "descriptor_limit": "\(limits.descriptorLimit)", "kept_for_ingest": "\(ConnectionLimits.reservedDescriptors)",
+            ])
+        }
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 64)
             // A client that shuts down its sending side still gets its replies.
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelInitializer { child in
                 let id = ObjectIdentifier(child)
-                let open = connections.withLockedValue { $0[id] = child; return $0.count }
-                child.closeFuture.whenComplete { _ in _ = connections.withLockedValue { $0.removeValue(forKey: id) } }
-                guard open <= settings.controlMaxConnections else {
-                    return child.eventLoop.makeCompletedFuture {
-                        try child.pipeline.syncOperations.addHandler(RefuseConnection(
-                            reason: "too many control connections (\(settings.controlMaxConnections)); try again later"))
-                    }
+                _ = connections.withLockedValue { $0[id] = child }
+                child.closeFuture.whenComplete { _ in
+                    _ = connections.withLockedValue { $0.removeValue(forKey: id) }
+                    limits.release(id)
                 }
                 let idle = TimeAmount.milliseconds(Int64(live.value.controlIdleTimeout * 1000))
                 // Who is calling decides what they may do: read SO_PEERCRED before any request.
                 return PeerAccess.of(child).flatMapThrowing { access in
+                    // The group's readers cannot take the last connections: root and the
+                    // daemon's user always get in (see `ConnectionLimits`).
+                    if let refusal = limits.admit(id, privileged: access.mayChange) {
+                        try child.pipeline.syncOperations.addHandler(RefuseConnection(reason: refusal))
+                        return
+                    }
                     try child.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idle))
                     try child.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineFrameDecoder()))
                     try child.pipeline.syncOperations.addHandler(
-                        ControlConnectionHandler(commands: commands, readers: readers, followers: followers, access: access))
+                        ControlConnectionHandler(commands: commands, lanes: readers, followers: followers, access: access,
+                                                 writeTimeout: idle))
                 }
             }
             .bind(unixDomainSocketPath: settings.socket)
@@ -80,7 +90,7 @@ final class ControlServer: Service, Sendable {
     }
 
     private init(path: String, channel: any Channel, connections: NIOLockedValueBox<[ObjectIdentifier: any Channel]>,
-                 readers: NIOThreadPool, followers: FollowerPool, state: DaemonState, logger: Logger) {
+                 readers: RequestLanes, followers: FollowerPool, state: DaemonState, logger: Logger) {
         self.path = path
         self.channel = channel
         self.connections = connections
@@ -106,20 +116,34 @@ final class ControlServer: Service, Sendable {
             try? await connection.close()
         }
         unlink(path)
-        try? await readers.shutdownGracefully()
+        await readers.shutdown()
         await followers.shutdown()
     }
 }
 
 /// Answers a connection over the cap with one error line and closes it.
-final class RefuseConnection: ChannelInboundHandler, Sendable {
+/// Added once the peer's credentials are known, which may be before or after the connection
+/// is active: it answers at whichever comes last.
+final class RefuseConnection: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
     let reason: String
+    private var answered = false
 
     init(reason: String) { self.reason = reason }
 
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { refuse(context) }
+    }
+
     func channelActive(context: ChannelHandlerContext) {
+        refuse(context)
+        context.fireChannelActive()
+    }
+
+    private func refuse(_ context: ChannelHandlerContext) {
+        guard !answered else { return }
+        answered = true
         let line = (try? WireCoding.line(Response.error(.tooManyConnections, reason))) ?? []
         let channel = context.channel
         context.writeAndFlush(wrapOutboundOut(ByteBuffer(bytes: line))).whenComplete { _ in channel.close(promise: nil) }

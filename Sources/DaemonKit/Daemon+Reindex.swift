@@ -13,6 +13,9 @@ extension Daemon {
         if SocketGuard.isAnswering(settings.socket) {
             throw ReindexRefusal(description: "a daemon is serving \(settings.socket): stop it before reindexing \(settings.store)")
         }
+        // Held while reindexing: a daemon or `--once` starting meanwhile is refused.
+        let lock = try StoreWriterLock(path: settings.store)
+        defer { withExtendedLifetime(lock) {} }
         return try Store.reindex(path: settings.store, progress: progress)
     }
 }

@@ -10,14 +10,12 @@ public enum Daemon {
     /// `--once`: drain the inbox and return what was done. Files still being written are waited
     /// for while they make progress; after `max(10 s, 5 × min_file_age)` without any, they are
     /// left in the inbox and counted as settling.
-    public static func drainOnce(settings: DaemonSettings, logger: Logger) throws -> DrainSummary {
-        try drainOnceTimed(settings: settings, logger: logger).summary
-    }
 
     /// `--once`, with where the time went per stage (`--stats`).
-    public static func drainOnceTimed(settings: DaemonSettings, logger: Logger) throws -> (summary: DrainSummary, stages: [StageTime]) {
+    public static func drainOnceTimed(settings: DaemonSettings, initialize: Bool = false, logger: Logger) throws
+        -> (summary: DrainSummary, stages: [StageTime]) {
         let metrics = Metrics()
-        let store = try openStore(settings)
+        let store = try openStore(settings, initialize: initialize)
         defer { try? store.close() }
         let state = DaemonState()
         let live = LiveSettings(settings, logLevel: LiveLogLevel(Logger.Level(rawValue: settings.logLevel) ?? .info))
@@ -47,18 +45,20 @@ public enum Daemon {
     /// reload; `logLevel` is the level every log handler follows. `announce` is called once the
     /// store is open, recovery done and the socket bound.
     public static func run(
-        settings: DaemonSettings, logLevel: LiveLogLevel, logger: Logger,
+        settings: DaemonSettings, initialize: Bool = false, logLevel: LiveLogLevel, logger: Logger,
         resolve: @escaping @Sendable () async throws(SettingsError) -> DaemonSettings,
         announce: @Sendable () -> Void
     ) async throws {
         // Opening fails loudly at start-up (systemd restarts us); later faults only degrade.
-        let store = try openStore(settings)
+        let store = try openStore(settings, initialize: initialize)
         let state = DaemonState()
         let metrics = Metrics()
         let live = LiveSettings(settings, logLevel: logLevel)
         let pipeline = try IngestPipeline(live: live, store: store, state: state, metrics: metrics, logger: logger)
         let watcher = try InboxWatcher(directory: settings.inbox)
         if !watcher.isWatching { logger.warning("inotify unavailable: files are found by polling only") }
+        pipeline.renamedSinceLastLook = { watcher.renamedSinceLastLook() }
+        pipeline.inboxReplaced = { path in watcher.watch(directory: path) }
         let reloader = Reloader(live: live, resolve: resolve, logger: logger, wake: { watcher.wake() })
         let control = try await ControlServer.bind(
             live: live, store: store, state: state, metrics: metrics, logger: logger,
@@ -89,8 +89,11 @@ public enum Daemon {
     }
 
     /// Opens the store, creating its directory (mode 0750) first if needed, and takes its
-    /// writer lock before reading the index: a second writer fails at once.
-    static func openStore(_ settings: DaemonSettings) throws -> StoreHandle {
+    /// writer lock before reading the index: a second writer fails at once. A store is created
+    /// only where none was before: when the spool was used with a store (its marker in
+    /// processing/) and the file is missing, that is a store lost or not mounted, refused unless
+    /// `initialize` (`--init`) says to begin an empty one.
+    static func openStore(_ settings: DaemonSettings, initialize: Bool) throws -> StoreHandle {
         let directory = URL(fileURLWithPath: settings.store).deletingLastPathComponent()
         try FileManager.default.createDirectory(
             at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
@@ -98,10 +101,25 @@ public enum Daemon {
         // first batch, where one lane would build it while the others wait.
         let table = Lanes.beside { Normalizer.prepare() }
         defer { table.wait() }
+        // Before the store is opened (and perhaps created): see `StoreWriterLock`.
+        let pathLock = try StoreWriterLock(path: settings.store)
+        let marker = try StoreMarker(processing: settings.processing)
+        if !initialize, access(settings.store, F_OK) != 0 {
+            if let previous = marker.identity {
+                throw StoreMissing(description: "no store at \(settings.store), but this spool was used with store \(previous) "
+                    + "(\(marker.path)): is its file system mounted? Restore the store or a backup of it there, or start "
+                    + "once with --init to begin an empty store")
+            }
+            if access(settings.store + "-wal", F_OK) == 0 {
+                throw StoreMissing(description: "no store at \(settings.store), but its \(settings.store)-wal is there: the "
+                    + "store was removed; restore it, or remove the -wal and start once with --init to begin an empty store")
+            }
+        }
         let store = try Store(path: settings.store)
         let lock: StoreWriterLock
         do {
             lock = try StoreWriterLock(identity: store.identity, store: settings.store)
+            try marker.record(store.identity)
         } catch {
             try? store.close()
             throw error
@@ -109,6 +127,11 @@ public enum Daemon {
         // The near-duplicate index is read into memory before the first batch (and before
         // READY=1), so no commit waits for it and the watchdog never sees that wait.
         try store.warmIndex()
-        return StoreHandle(opened: store, lock: lock)
+        return StoreHandle(opened: store, locks: [pathLock, lock])
     }
+}
+
+/// The store file is missing where one was used before.
+public struct StoreMissing: Error, CustomStringConvertible {
+    public let description: String
 }

@@ -6,10 +6,17 @@ import Synchronization
 public final class DaemonState: Sendable {
     public enum Health: String, Sendable { case running, paused, degraded }
 
+    /// The part of the daemon a fault stops. Any fault makes the state "degraded" until the same
+    /// operation succeeds again; a store fault also stops claiming until the store can commit.
+    public enum Fault: String, Sendable, CaseIterable {
+        case store, inbox, claims, processing, processed, quarantine
+    }
+
     struct Snapshot {
-        var degraded = false
+        var faults: [Fault: String] = [:]
+        /// The fault set most recently: its message is `last_error`.
+        var latest: Fault?
         var paused = false
-        var lastError: String?
         var backlog = 0
         /// Modification time (ns since 1970) of the oldest file waiting, at the last poll.
         var oldestWaiting: Int64?
@@ -27,11 +34,12 @@ public final class DaemonState: Sendable {
 
     public init() {}
 
-    /// Degraded (the store is failing) outranks paused (an operator's choice).
+    /// Degraded (something is failing) outranks paused (an operator's choice).
     public var health: Health {
-        snapshot.withLock { $0.degraded ? .degraded : $0.paused ? .paused : .running }
+        snapshot.withLock { !$0.faults.isEmpty ? .degraded : $0.paused ? .paused : .running }
     }
-    public var isDegraded: Bool { snapshot.withLock { $0.degraded } }
+    /// The store is failing: nothing is claimed until it can commit again.
+    public var isDegraded: Bool { snapshot.withLock { $0.faults[.store] != nil } }
     public var isPaused: Bool { snapshot.withLock { $0.paused } }
 
     /// `pause`/`resume`: stop or start claiming new files; returns whether anything changed.
@@ -42,7 +50,12 @@ public final class DaemonState: Sendable {
             return changed
         }
     }
-    public var lastError: String? { snapshot.withLock { $0.lastError } }
+    /// The message of the latest fault still in force; nil once everything works again.
+    public var lastError: String? {
+        snapshot.withLock { snapshot in
+            snapshot.latest.flatMap { snapshot.faults[$0] } ?? snapshot.faults.sorted { $0.key.rawValue < $1.key.rawValue }.first?.value
+        }
+    }
     public var backlog: Int { snapshot.withLock { $0.backlog } }
     public var uptimeSeconds: Double {
         let elapsed = ContinuousClock.now - started
@@ -81,17 +94,33 @@ public final class DaemonState: Sendable {
     }
 
     /// A store fault: stay up, say so, keep the message.
-    func degrade(_ message: String) {
+    func degrade(_ message: String) { set(.store, message) }
+
+    /// A commit went through: the store fault is over.
+    func recover() { _ = clear(.store) }
+
+    /// `fault` is in force with `message`; returns whether it is new or its message changed.
+    @discardableResult
+    func set(_ fault: Fault, _ message: String) -> Bool {
         snapshot.withLock {
-            $0.degraded = true
-            $0.lastError = message
+            let changed = $0.faults[fault] != message
+            $0.faults[fault] = message
+            $0.latest = fault
+            return changed
         }
     }
 
-    /// A commit went through: a degraded daemon is healthy again (the last error stays visible).
-    func recover() {
-        snapshot.withLock { $0.degraded = false }
+    /// The operation `fault` stood for worked again; returns whether a fault was in force.
+    @discardableResult
+    func clear(_ fault: Fault) -> Bool {
+        snapshot.withLock {
+            guard $0.faults.removeValue(forKey: fault) != nil else { return false }
+            if $0.latest == fault { $0.latest = nil }
+            return true
+        }
     }
+
+    func fault(_ fault: Fault) -> String? { snapshot.withLock { $0.faults[fault] } }
 
     /// A batch of `files` was committed: count it and wake the followers.
     func noteCommit(files: Int) {
@@ -131,5 +160,4 @@ public final class DaemonState: Sendable {
         commits.unlock()
     }
 
-    func note(error message: String) { snapshot.withLock { $0.lastError = message } }
 }

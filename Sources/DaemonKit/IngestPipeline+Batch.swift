@@ -16,7 +16,7 @@ extension IngestPipeline {
     /// processing/ only after its row is committed. Returns false when it stopped early: asked
     /// to, or the store failed; a batch prepared but not committed then stays in its folder in
     /// processing/ for the next pass.
-    func processAll(_ work: [BatchWork], shouldStop: () -> Bool,
+    func processAll(_ work: [BatchWork], shouldStop: @escaping @Sendable () -> Bool,
                     progress: (DrainSummary) -> Void = { _ in }, into summary: inout DrainSummary) -> Bool {
         var work = work[...]
         var pending: PreparedBatch?
@@ -26,7 +26,7 @@ extension IngestPipeline {
             if next == nil, pending == nil, committed == nil { break }
             let moving = committed.map { batch in Lanes.beside { self.metrics.time(.move) { self.archive(batch) } } }
             let box = PreparedBox()
-            let preparing = next.map { next in Lanes.beside { box.batch = self.prepareBatch(next) } }
+            let preparing = next.map { next in Lanes.beside { box.batch = self.prepareBatch(next, stopClaiming: shouldStop) } }
             committed = nil
             var failed = false
             if let current = pending {
@@ -48,7 +48,9 @@ extension IngestPipeline {
     /// Claims (into a new folder) or takes up (a leftover folder), reads, decodes, fingerprints
     /// and compresses a batch; touches neither the store nor the summary, so it can run while the
     /// batch before it commits. Nil when no folder could be made: the files stay where they are.
-    func prepareBatch(_ work: BatchWork) -> PreparedBatch? {
+    /// `stopClaiming` is asked before each claim (pause and shutdown take effect at once) and
+    /// serves as the heartbeat while a long batch is prepared (it pings the watchdog).
+    func prepareBatch(_ work: BatchWork, stopClaiming: @escaping @Sendable () -> Bool) -> PreparedBatch? {
         let folder: BatchFolder
         let results: [(FileName, Result<IngestItem, FileRejection>)?]
         switch work {
@@ -59,14 +61,13 @@ extension IngestPipeline {
                                     number: { self.batchNumbers.wrappingAdd(1, ordering: .relaxed).newValue })
                 }
             } catch {
-                logger.error("cannot make a batch folder; files stay where they are", metadata: ["error": "\(error)"])
-                state.note(error: "\(error)")
+                faults.fail(.processing, "cannot make a batch folder; files stay where they are", error: error)
                 return nil
             }
-            results = prepareAll(names, claimingFrom: source, into: folder)
+            results = prepareAll(names, claimingFrom: source, into: folder, stopClaiming: stopClaiming)
         case .leftover(let leftover, let names):
             folder = leftover
-            results = prepareAll(names, claimingFrom: nil, into: folder)
+            results = prepareAll(names, claimingFrom: nil, into: folder, stopClaiming: stopClaiming)
         }
         var batch = PreparedBatch(folder: folder)
         for case let (name, prepared)? in results {
@@ -101,12 +102,16 @@ extension IngestPipeline {
         do {
             outcomes = try metrics.time(.commit) { () throws(StoreError) -> [IngestOutcome] in
                 try store.use { store throws(StoreError) in
-                    try store.ingest(items.map(\.item), maxDistance: settings.maxDistance)
+                    // The file written must still be the store at its path (see `verifyFiles`).
+                    try store.verifyFiles()
+                    return try store.ingest(items.map(\.item), maxDistance: settings.maxDistance)
                 }
             }
         } catch {
-            // Close it: a store held open would keep the file system from being repaired.
-            store.release()
+            // Close it: a store held open would keep the file system from being repaired. A
+            // store deleted or replaced under the daemon stays open: it holds the only copy of
+            // what was committed, which `newsdedupctl backup` can still save.
+            if error.kind != .lost { store.release() }
             if error.isFatal { logger.critical("store invariant broken", metadata: ["error": "\(error)"]) }
             logger.error("store write failed; files stay claimed for the next pass",
                          metadata: ["error": "\(error)", "files": "\(items.count)", "folder": "\(batch.folder.name.display)"])
@@ -145,9 +150,8 @@ extension IngestPipeline {
             do {
                 try folder.directory.move(stray, to: processing, syncing: false)
             } catch {
-                logger.error("cannot put a file back in processing/; its batch folder stays for the next pass",
-                             metadata: ["file": "\(stray.display)", "folder": "\(folder.name.display)", "error": "\(error)"])
-                state.note(error: "\(error)")
+                faults.fail(.processing, "cannot put a file back in processing/; its batch folder stays for the next pass",
+                            error: error, metadata: ["file": "\(stray.display)", "folder": "\(folder.name.display)"])
                 stranded = true
             }
         }
@@ -160,10 +164,10 @@ extension IngestPipeline {
                 return
             }
             try processedArchive.archive(folder, from: processing, day: String(RFC3339.string(fromMilliseconds: Self.nowMilliseconds()).prefix(10)))
+            faults.cleared(.processed)
         } catch {
             // Committed; the next pass sees the claim keys and only moves the files.
-            logger.error("committed but not moved", metadata: ["folder": "\(folder.name.display)", "error": "\(error)"])
-            state.note(error: "\(error)")
+            faults.fail(.processed, "committed but not moved to processed/", error: error, metadata: ["folder": "\(folder.name.display)"])
         }
     }
 
@@ -179,8 +183,7 @@ extension IngestPipeline {
             do {
                 try directory.sync()
             } catch {
-                logger.error("cannot sync directory", metadata: ["directory": "\(directory.path)", "error": "\(error)"])
-                state.note(error: "\(error)")
+                faults.fail(.processing, "cannot sync directory", error: error, metadata: ["directory": "\(directory.path)"])
             }
         }
     }
@@ -190,8 +193,11 @@ extension IngestPipeline {
     /// order: the name in the folder and what came of it, or nil for a file that could not be
     /// claimed (gone meanwhile, or an error, logged). The directories are synced once for the
     /// batch's claims.
-    func prepareAll(_ names: [FileName], claimingFrom source: Directory?, into folder: BatchFolder)
+    func prepareAll(_ names: [FileName], claimingFrom source: Directory?, into folder: BatchFolder,
+                    stopClaiming: @escaping @Sendable () -> Bool)
         -> [(FileName, Result<IngestItem, FileRejection>)?] {
+        // Files that were in processing/ before this pass may have been committed before a crash.
+        let mayBeCommitted = source == nil || source === processing
         var results = [(FileName, Result<IngestItem, FileRejection>)?](repeating: nil, count: names.count)
         results.withUnsafeMutableBufferPointer { results in
             laneCaches.withUnsafeMutableBufferPointer { caches in
@@ -203,21 +209,29 @@ extension IngestPipeline {
                     while true {
                         let index = next.value.wrappingAdd(1, ordering: .relaxed).oldValue
                         guard index < names.count else { break }
+                        // Asked before every file: a pause or a shutdown stops the claims at
+                        // once, and the call pings the watchdog while a long batch is prepared.
+                        // A file already claimed is always prepared (one left unprepared in its
+                        // folder would be archived uncommitted), so files of a leftover folder
+                        // are never skipped.
+                        if stopClaiming(), source != nil { break }
                         var claimed: FileName? = names[index]
                         if let source { claimed = self.metrics.time(.claim) { self.claim(names[index], from: source, into: folder) } }
                         guard let name = claimed else { continue }
-                        results.value[index] = (name, self.metrics.time(.prepare) { self.prepare(name, in: folder, cache: &caches.value[lane]) })
+                        results.value[index] = (name, self.metrics.time(.prepare) { self.prepare(name, in: folder, mayBeCommitted: mayBeCommitted, cache: &caches.value[lane]) })
                     }
                 }
             }
         }
         if let source, results.contains(where: { $0 != nil }) {
             metrics.time(.claim) { syncDirectories(source, folder.directory, processing) }
+            faults.cleared(.claims)
         }
         return results
     }
 
-    func prepare(_ name: FileName, in folder: BatchFolder, cache: inout NormalizationCache?) -> Result<IngestItem, FileRejection> {
+    func prepare(_ name: FileName, in folder: BatchFolder, mayBeCommitted: Bool,
+                 cache: inout NormalizationCache?) -> Result<IngestItem, FileRejection> {
         do throws(FileRejection) {
             let contents = try metrics.time(.read) { () throws(FileRejection) in try folder.directory.read(name, cap: settings.maxFileSize) }
             let decoded: (text: String, encoding: SourceEncoding)
@@ -234,13 +248,18 @@ extension IngestPipeline {
             let analysis: (fingerprint: Fingerprint, shingles: ShingleSet)
             do {
                 analysis = try metrics.time(.fingerprint) { () throws(FingerprintError) in
-                    try fingerprinter.analyze(decoded.text, cache: &cache)
+                    try fingerprinter.analyze(decoded.text, cache: &cache, budget: Self.normalizationBudget)
                 }
             } catch {
-                throw .undecodable(label: "no_words", why: error.description)
+                switch error {
+                case .noWords: throw .undecodable(label: "no_words", why: error.description)
+                case .overBudget: throw .undecodable(label: "over_budget", why: error.description)
+                }
             }
             return .success(IngestItem(
-                source: name.display, claimKey: contents.status.identity, bytes: contents.bytes,
+                source: name.display,
+                claimKey: ClaimKey.of(folder: folder.name, name: name, status: contents.status, bytes: contents.bytes),
+                legacyClaimKey: mayBeCommitted ? contents.status.identity : nil, bytes: contents.bytes,
                 encoding: decoded.encoding, fingerprint: analysis.fingerprint, shingles: analysis.shingles,
                 receivedAt: Self.nowMilliseconds(),
                 // A failure here is left to the commit, which compresses again and reports it.
@@ -259,15 +278,14 @@ extension IngestPipeline {
             metrics.countFile("quarantined")
             logger.warning("quarantined", metadata: ["file": "\(name.display)", "as": "\(placed.display)", "reason": "\(reason)"])
         } catch {
-            logger.error("quarantine failed; file stays claimed", metadata: ["file": "\(name.display)", "error": "\(error)"])
-            state.note(error: "\(error)")
+            faults.fail(.quarantine, "quarantine failed; file stays claimed", error: error, metadata: ["file": "\(name.display)"])
             return false
         }
+        faults.cleared(.quarantine)
         do {
             try store.use { store throws(StoreError) in try store.recordQuarantine(name: name.display, reason: reason, at: now) }
         } catch {
             logger.error("quarantined, but not recorded in the store", metadata: ["file": "\(name.display)", "error": "\(error)"])
-            state.note(error: "\(error)")
         }
         return true
     }
@@ -290,6 +308,11 @@ extension IngestPipeline {
 }
 
 extension IngestPipeline {
+    /// Seconds one file's text may take to normalise (linear: 16 MiB of the slowest text known
+    /// takes under 2 s). A file over it is quarantined, so no file holds a lane, the watchdog
+    /// or shutdown for longer.
+    static let normalizationBudget = 5.0
+
     /// A containment score as logs and replies show it: three decimals.
     static func score(_ value: Double) -> String { String(format: "%.3f", value) }
 }

@@ -8,14 +8,29 @@ extension IngestPipeline {
     /// Lists the inbox once and asks the settle gate which files are complete. Dotfiles,
     /// `*.tmp`, `*.part`, the exclude glob and subdirectories are never touched.
     func readyInInbox() -> (ready: [(name: FileName, size: Int64)], settling: Int, oldest: Int64?) {
+        // Renames are noted before the listing, while each name is still the file renamed in.
+        if let renamed = renamedSinceLastLook?(), !renamed.isEmpty { noteRenamedIn(renamed) }
+        guard let candidates = inboxCandidates() else { return ([], 0, nil) }
+        return settle(candidates)
+    }
+
+    /// While paused: how many files wait and the oldest's mtime, without asking the settle gate
+    /// (which would take marks and first looks for files that are not claimed).
+    func waitingInInbox() -> (count: Int, oldest: Int64?) {
+        guard let candidates = inboxCandidates() else { return (0, nil) }
+        return (candidates.count, candidates.map(\.signature.modified).min())
+    }
+
+    /// The files in the inbox that may be claimed one day, with what the settle gate compares.
+    private func inboxCandidates() -> [(name: FileName, signature: SettleGate.Signature)]? {
         let listing: [(name: FileName, status: EntryStatus)]
         do {
             listing = try inbox.listing()
         } catch {
-            logger.error("cannot list inbox", metadata: ["error": "\(error)"])
-            state.note(error: "\(error)")
-            return ([], 0, nil)
+            faults.fail(.inbox, "cannot list the inbox", error: error)
+            return nil
         }
+        faults.cleared(.inbox)
         var candidates: [(name: FileName, signature: SettleGate.Signature)] = []
         for (name, status) in listing where !name.isIgnored {
             if let exclude = settings.exclude, name.matches(glob: exclude) { continue }
@@ -27,6 +42,11 @@ extension IngestPipeline {
             }
             candidates.append((name, SettleGate.Signature(status)))
         }
+        return candidates
+    }
+
+    private func settle(_ candidates: [(name: FileName, signature: SettleGate.Signature)])
+        -> (ready: [(name: FileName, size: Int64)], settling: Int, oldest: Int64?) {
         gate.minimumAge = settings.minFileAge
         let elapsed = ContinuousClock.now - clockStart
         let now = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
@@ -47,8 +67,7 @@ extension IngestPipeline {
         } catch where error.errno == ENOENT {
             return nil  // taken away meanwhile
         } catch {
-            logger.error("cannot claim file", metadata: ["file": "\(name.display)", "error": "\(error)"])
-            state.note(error: "\(error)")
+            faults.fail(.claims, "cannot claim file", error: error, metadata: ["file": "\(name.display)"])
             return nil
         }
     }

@@ -11,13 +11,13 @@ final class StoreHandle: Sendable {
     let identity: String
     private let current: Mutex<Store?>
     /// Held as long as the handle, across the closes and reopens of a fault.
-    private let lock: StoreWriterLock
+    private let locks: [StoreWriterLock]
 
-    init(opened store: Store, lock: StoreWriterLock) {
+    init(opened store: Store, locks: [StoreWriterLock]) {
         path = store.path
         identity = store.identity
         current = Mutex(store)
-        self.lock = lock
+        self.locks = locks
     }
 
     /// Runs `body` on the open store. The ingest loop (`reopen: true`) opens it if it was let go;

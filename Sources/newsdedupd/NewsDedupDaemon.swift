@@ -27,6 +27,10 @@ struct NewsDedupDaemon: AsyncParsableCommand {
     @Flag(help: "Drain the inbox once, then exit.") var once = false
     @Flag(help: "With --once: print where the time went, per stage, as tab-separated lines.") var stats = false
     @Flag(name: .customLong("check-config"), help: "Print the effective configuration and exit.") var checkConfig = false
+    @Flag(name: .customLong("init"), help: ArgumentHelp(
+        "Begin an empty store where the spool was used with one that is now missing.",
+        discussion: "Without it the daemon refuses to start when the store file is missing but the spool's processing/ says a store was used there: a store deleted or not mounted must not be replaced silently."))
+    var initialize = false
     @Flag(help: ArgumentHelp(
         "Refingerprint every stored article with this build's algorithm, then exit.",
         discussion: "Needed once after an upgrade that changed the fingerprint; the daemon refuses such a store until then. Stop the daemon first."))
@@ -81,7 +85,7 @@ struct NewsDedupDaemon: AsyncParsableCommand {
         do {
             if once {
                 let started = ContinuousClock.now
-                let (summary, stages) = try Daemon.drainOnceTimed(settings: settings, logger: logger)
+                let (summary, stages) = try Daemon.drainOnceTimed(settings: settings, initialize: initialize, logger: logger)
                 if stats {
                     let wall = started.duration(to: .now)
                     print("stage\tseconds\tcount")
@@ -95,7 +99,7 @@ struct NewsDedupDaemon: AsyncParsableCommand {
                 if summary.deferred > 0 { Self.fail("the store failed; \(summary.deferred) files stay claimed", code: 1) }
                 return
             }
-            try await Daemon.run(settings: settings, logLevel: logLevel, logger: logger, resolve: resolve) {
+            try await Daemon.run(settings: settings, initialize: initialize, logLevel: logLevel, logger: logger, resolve: resolve) {
                 print("newsdedupd: inbox \(settings.inbox), store \(settings.store), socket \(settings.socket)")
                 print("newsdedupd: ready; stop with Ctrl-C (SIGINT) or SIGTERM")
                 fflush(nil)
