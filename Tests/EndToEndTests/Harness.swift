@@ -51,8 +51,12 @@ final class Workspace {
         for name in Seeds.names { try drop(name, try Seeds.bytes(name)) }
     }
 
+    /// The daemon's own marker in processing/ (which store the spool belongs to): not a file
+    /// that was dropped.
+    static let ownFiles: Set<String> = [".newsdedup-store"]
+
     func files(in name: String) -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: dir(name).path)) ?? []).sorted()
+        ((try? FileManager.default.contentsOfDirectory(atPath: dir(name).path)) ?? []).filter { !Self.ownFiles.contains($0) }.sorted()
     }
 
     /// The names of the files anywhere below `name` (processing/BATCH/, processed/DAY/BATCH/).
@@ -65,7 +69,7 @@ final class Workspace {
                 var isDirectory: ObjCBool = false
                 if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
                     pending.append(url)
-                } else {
+                } else if !Self.ownFiles.contains(entry) {
                     found.append(entry)
                 }
             }
