@@ -11,7 +11,9 @@ for pkg in libsqlite3-dev zlib1g-dev; do
 done
 command -v systemd-analyze >/dev/null || need+=(systemd)
 command -v mkfs.ext4 >/dev/null || need+=(e2fsprogs)
-command -v setpriv >/dev/null && command -v script >/dev/null || need+=(util-linux)
+command -v setpriv >/dev/null && command -v script >/dev/null && command -v prlimit >/dev/null || need+=(util-linux)
+# Tests act as another user with Debian's Python (one under /root is not readable by others).
+[ -x /usr/bin/python3 ] || need+=(python3)
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing ${need[*]}"
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi

@@ -124,13 +124,17 @@ final class RunningDaemon {
     let workspace: Workspace
     let stderrFile: URL
 
-    init(_ workspace: Workspace, extra: [String] = [], environment: [String: String] = [:]) throws {
+    /// `executable` and `arguments` replace the daemon's command line (a wrapper such as prlimit).
+    init(_ workspace: Workspace, extra: [String] = [], environment: [String: String] = [:],
+         executable: String? = nil, arguments: [String]? = nil) throws {
         self.workspace = workspace
         stderrFile = workspace.root.appendingPathComponent("daemon.log")
         if !FileManager.default.fileExists(atPath: stderrFile.path) {
             _ = FileManager.default.createFile(atPath: stderrFile.path, contents: nil)
         }
         configure(process, workspace, extra: extra, environment: environment)
+        if let executable { process.executableURL = URL(fileURLWithPath: executable) }
+        if let arguments { process.arguments = arguments }
         let log = try FileHandle(forWritingTo: stderrFile)
         log.seekToEndOfFile()
         process.standardError = log
