@@ -148,15 +148,23 @@ public enum Normalizer {
         var scalars = String.UnicodeScalarView()
         for v in segment { scalars.append(Unicode.Scalar(v)!) }
         let key = String(scalars)
+        // Words repeat, and are remembered; a "word" of thousands of characters is not one: it
+        // goes straight into the stream, without a string per token.
+        guard segment.count <= NormalizationCache.longestKey else {
+            let mark = out.mark
+            guard normalize(key, into: &out, table: .shared, deadline: deadline) else {
+                out.rollBack(to: mark)
+                return false
+            }
+            return true
+        }
         let tokens: [String]
         if let known = cache?.entries[key] {
             tokens = known
         } else {
             var made: [String] = []
-            guard appendNormalized(key, to: &made, deadline: deadline) else { return false }
-            // Words repeat; a "word" of thousands of characters is not one and would only
-            // hold memory.
-            if segment.count <= NormalizationCache.longestKey { cache?.remember(key, made) }
+            appendNormalized(key, to: &made)
+            cache?.remember(key, made)
             tokens = made
         }
         for token in tokens { out.append(token: token) }
@@ -285,91 +293,149 @@ public enum Normalizer {
     /// NFKC, lower-case, Turkish and German folds, then a second split: NFKC can turn one
     /// character into several words ("⑴" → "(1)"), and unsegmented scripts split per character.
     ///
-    /// A long segment is normalised in pieces of at most `pieceScalars`, cut before a scalar that
-    /// NFKC leaves alone, that starts a combining sequence and that nothing before it composes
-    /// with: NFKC of the pieces joined is then NFKC of the whole (UAX #15's stable boundaries),
-    /// and the tokens carry over from piece to piece. Foundation's normalisation is far worse
-    /// than linear on one long string (16 MiB of U+FDFA took 335 s); in pieces it is linear.
-    /// Only a run of `pieceScalars` with no such scalar at all (no natural text has one) is cut
-    /// where it stands.
+    /// A segment longer than `pieceScalars` goes cluster by cluster (see `ClusterFolder`), the
+    /// token carried across clusters.
     ///
     /// `table` speeds up classifying what NFKC gave; nil only while the table itself is built.
-    /// Returns false when `deadline` passed (looked at per piece), the tokens then incomplete.
+    /// Returns false when `deadline` passed, the tokens then incomplete.
     @discardableResult
     static func appendNormalized(_ segment: String, to tokens: inout [String], table: ScalarTable? = .shared,
                                  deadline: ContinuousClock.Instant? = nil) -> Bool {
-        var state = FoldState(table: table)
-        let scalars = segment.unicodeScalars
-        if scalars.count <= pieceScalars {
-            state.fold(segment, into: &tokens)
-        } else if let table {
-            var pieceStart = scalars.startIndex
-            var lastBoundary: String.UnicodeScalarView.Index?
-            var count = 0
-            var index = scalars.startIndex
-            while index < scalars.endIndex {
-                let v = scalars[index].value
-                if index > pieceStart, v < 0x10000 {
-                    let entry = table.entries[Int(v)]
-                    if entry & ScalarTable.kindMask == ScalarTable.fastWord, entry & ScalarTable.maybeBit == 0,
-                       (entry >> ScalarTable.cccShift) & 0xFF == 0 {
-                        lastBoundary = index
-                    }
-                }
-                count += 1
-                if count >= pieceScalars {
-                    if let deadline, ContinuousClock.now > deadline { return false }
-                    let cut = lastBoundary ?? index
-                    state.fold(String(scalars[pieceStart..<cut]), into: &tokens)
-                    pieceStart = cut
-                    lastBoundary = nil
-                    count = scalars.distance(from: cut, to: index) + 1
-                }
-                index = scalars.index(after: index)
-            }
-            state.fold(String(scalars[pieceStart...]), into: &tokens)
+        var sink = StringTokens()
+        let done = normalize(segment, into: &sink, table: table, deadline: deadline)
+        tokens += sink.tokens
+        return done
+    }
+
+    static func normalize<Sink: TokenSink>(_ segment: String, into sink: inout Sink, table: ScalarTable?,
+                                           deadline: ContinuousClock.Instant?) -> Bool {
+        var state = FoldState<Sink>(table: table)
+        if let table, segment.unicodeScalars.count > pieceScalars {
+            var clusters = ClusterFolder(table: table)
+            guard clusters.fold(segment.unicodeScalars, state: &state, into: &sink, deadline: deadline) else { return false }
         } else {
-            state.fold(segment, into: &tokens)
+            state.fold(segment.precomposedStringWithCompatibilityMapping.lowercased().unicodeScalars, into: &sink)
         }
-        state.flush(into: &tokens)
+        state.flush(into: &sink)
         return true
     }
 
-    /// How many scalars are normalised at once, at most.
+    /// A long segment (no natural word is one) is normalised cluster by cluster: a cluster
+    /// starts at a scalar before which NFKC may cut (a starter whose compatibility
+    /// decomposition starts with a starter that nothing composes with, so nothing before it is
+    /// reordered or composed with what follows: UAX #15's stable boundaries) and runs to the
+    /// next. NFKC and lower-casing of the clusters joined is then that of the whole (final
+    /// sigma, the one case that depends on context, is folded to sigma anyway). Each distinct
+    /// cluster goes through Foundation once and is remembered: Foundation is far worse than
+    /// linear on one long string (16 MiB of U+FDFA took 335 s), and a pathological text is a
+    /// few characters repeated. A run of `pieceScalars` with no boundary at all (no text has
+    /// one) is cut where it stands.
+    struct ClusterFolder {
+        let table: ScalarTable
+        private var safeStarts: [UInt32: Bool] = [:]
+        private var folded: [[UInt32]: [Unicode.Scalar]] = [:]
+
+        init(table: ScalarTable) { self.table = table }
+
+        mutating func fold<Sink: TokenSink>(_ scalars: String.UnicodeScalarView, state: inout FoldState<Sink>,
+                                            into sink: inout Sink, deadline: ContinuousClock.Instant?) -> Bool {
+            var cluster: [UInt32] = []
+            var clustersDone = 0
+            for scalar in scalars {
+                if !cluster.isEmpty, cluster.count >= pieceScalars || isSafeStart(scalar.value) {
+                    emit(cluster, state: &state, into: &sink)
+                    cluster.removeAll(keepingCapacity: true)
+                    clustersDone += 1
+                    if clustersDone & 0x3FF == 0, let deadline, ContinuousClock.now > deadline { return false }
+                }
+                cluster.append(scalar.value)
+            }
+            if !cluster.isEmpty { emit(cluster, state: &state, into: &sink) }
+            return true
+        }
+
+        private mutating func emit<Sink: TokenSink>(_ cluster: [UInt32], state: inout FoldState<Sink>, into sink: inout Sink) {
+            if let known = folded[cluster] {
+                state.fold(known, into: &sink)
+                return
+            }
+            var text = String.UnicodeScalarView()
+            for v in cluster { text.append(Unicode.Scalar(v)!) }
+            let result = Array(String(text).precomposedStringWithCompatibilityMapping.lowercased().unicodeScalars)
+            if folded.count >= 1024 { folded.removeAll(keepingCapacity: true) }
+            folded[cluster] = result
+            state.fold(result, into: &sink)
+        }
+
+        private mutating func isSafeStart(_ v: UInt32) -> Bool {
+            if v < 0x10000 {
+                let entry = table.entries[Int(v)]
+                // A fast scalar is its own NFKC; with class 0 and no composition, it is a boundary.
+                if entry & ScalarTable.kindMask == ScalarTable.fastWord {
+                    return entry & ScalarTable.maybeBit == 0 && (entry >> ScalarTable.cccShift) & 0xFF == 0
+                }
+            }
+            if let known = safeStarts[v] { return known }
+            let scalar = Unicode.Scalar(v)!
+            var safe = false
+            if scalar.properties.canonicalCombiningClass.rawValue == 0, !table.compositionSeconds.contains(v),
+               let first = String(scalar).decomposedStringWithCompatibilityMapping.unicodeScalars.first {
+                safe = first.properties.canonicalCombiningClass.rawValue == 0 && !table.compositionSeconds.contains(first.value)
+            }
+            safeStarts[v] = safe
+            return safe
+        }
+    }
+
+    /// Segments longer than this go cluster by cluster; no cluster is longer.
     static let pieceScalars = 1024
 
     /// The token being built while a segment is folded piece by piece.
-    struct FoldState {
+    struct FoldState<Sink: TokenSink> {
         let table: ScalarTable?
-        var current = String.UnicodeScalarView()
+        var currentLength = 0
         var currentIsUnsegmented = false
         var previous: Unicode.Scalar?
 
-        mutating func flush(into tokens: inout [String]) {
-            if !current.isEmpty { tokens.append(String(current)) }
-            current.removeAll(keepingCapacity: true)
+        mutating func flush(into sink: inout Sink) {
+            if currentLength > 0 { sink.endToken() }
+            currentLength = 0
             currentIsUnsegmented = false
         }
 
-        mutating func fold(_ piece: String, into tokens: inout [String]) {
-            let folded = piece.precomposedStringWithCompatibilityMapping.lowercased()
-            for scalar in folded.unicodeScalars {
+        mutating func append(_ v: UInt32, to sink: inout Sink) {
+            sink.append(scalar: v)
+            currentLength += 1
+        }
+
+        /// Takes scalars that are already NFKC and lower-cased.
+        mutating func fold(_ folded: some Sequence<Unicode.Scalar>, into sink: inout Sink) {
+            for scalar in folded {
                 defer { previous = scalar }
                 // What the table knows of a fast scalar (its class, and whether it is a mark:
                 // a fast scalar folds to one of its own kind) saves two Unicode property look-ups
                 // per scalar, most of the time of a long expansion such as U+FDFA's.
                 let entry = scalar.value < 0x10000 ? table?.entries[Int(scalar.value)] : nil
                 let isMark: Bool
+                if let entry, entry & ScalarTable.kindMask == ScalarTable.fastWord, entry & ScalarTable.markBit == 0,
+                   (entry >> ScalarTable.foldShift) & 0xFFFF == scalar.value {
+                    // The common case, a letter that is its own fold: no look-up beyond the table.
+                    let unsegmented = entry & ScalarTable.unsegmentedBit != 0
+                    if unsegmented || currentIsUnsegmented { flush(into: &sink) }
+                    currentIsUnsegmented = unsegmented
+                    append(scalar.value, to: &sink)
+                    continue
+                }
                 if let entry, entry & ScalarTable.kindMask != ScalarTable.slowWord {
                     switch entry & ScalarTable.kindMask {
                     case ScalarTable.ignorable: continue
-                    case ScalarTable.separator: flush(into: &tokens); continue
+                    case ScalarTable.separator: flush(into: &sink); continue
                     default: isMark = entry & ScalarTable.markBit != 0
                     }
                 } else {
                     switch Normalizer.classify(scalar) {
                     case .ignorable: continue
-                    case .separator: flush(into: &tokens); continue
+                    case .separator: flush(into: &sink); continue
                     case .word: break
                     }
                     let category = scalar.properties.generalCategory
@@ -378,19 +444,40 @@ public enum Normalizer {
                 if isMark {
                     // "İ" lower-cases to "i" + U+0307: the dot is the Turkish capital's, not a letter.
                     if scalar.value == 0x0307, previous == "i" { continue }
-                    current.append(scalar)
+                    append(scalar.value, to: &sink)
                     continue
                 }
-                if Normalizer.isUnsegmented(scalar.value) || currentIsUnsegmented { flush(into: &tokens) }
+                if Normalizer.isUnsegmented(scalar.value) || currentIsUnsegmented { flush(into: &sink) }
                 currentIsUnsegmented = Normalizer.isUnsegmented(scalar.value)
                 switch scalar.value {
-                case 0x0131: current.append("i")  // dotless ı folds with i, I and İ
-                case 0x00DF: current.append("s"); current.append("s")  // ß ~ ss, as case folding does
-                case 0x03C2: current.append("\u{03C3}")  // final sigma ~ sigma
-                default: current.append(scalar)
+                case 0x0131: append(0x69, to: &sink)  // dotless ı folds with i, I and İ
+                case 0x00DF: append(0x73, to: &sink); append(0x73, to: &sink)  // ß ~ ss, as case folding does
+                case 0x03C2: append(0x03C3, to: &sink)  // final sigma ~ sigma
+                default: append(scalar.value, to: &sink)
                 }
             }
         }
+    }
+}
+
+/// Where folded tokens go: the token stream itself, or strings (the cache, the reference).
+protocol TokenSink {
+    mutating func append(scalar: UInt32)
+    mutating func endToken()
+}
+
+extension TokenStream: TokenSink {}
+
+struct StringTokens: TokenSink {
+    var tokens: [String] = []
+    private var current = String.UnicodeScalarView()
+
+    mutating func append(scalar: UInt32) { current.append(Unicode.Scalar(scalar)!) }
+
+    mutating func endToken() {
+        guard !current.isEmpty else { return }
+        tokens.append(String(current))
+        current.removeAll(keepingCapacity: true)
     }
 }
 

@@ -48,6 +48,7 @@ struct ScalarTable: Sendable {
         }
         self.entries = entries
         composingPairs = compositions.pairs
+        compositionSeconds = compositions.seconds
     }
 
     /// Runs `body` over `count` values cut into chunks, on every core.
@@ -93,6 +94,9 @@ struct ScalarTable: Sendable {
 
     /// (first << 32 | second) for every composite that decomposes into exactly these two.
     let composingPairs: Set<UInt64>
+    /// Every scalar that can be a later part of a canonical composition (Hangul vowels and
+    /// trailing consonants included): nothing may be cut just before one.
+    let compositionSeconds: Set<UInt32>
 
     /// The composition facts of the BMP, found by decomposing every composite that NFC puts
     /// back together:
