@@ -80,9 +80,7 @@ public final class Directory: Sendable {
         rewinddir(stream)
         var found: [(name: FileName, status: EntryStatus)] = []
         while let entry = readdir(stream) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                FileName(bytes: Array(raw.prefix { $0 != 0 }))
-            }
+            let name = Self.name(of: entry)
             if name.bytes == [0x2E] || name.bytes == [0x2E, 0x2E] { continue }
             guard let status = try? status(of: name) else { continue }
             found.append((name, status))
@@ -106,13 +104,23 @@ public final class Directory: Sendable {
         var files = 0
         var directories: [FileName] = []
         while let entry = readdir(stream) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in FileName(bytes: Array(raw.prefix { $0 != 0 })) }
+            let name = Self.name(of: entry)
             if name.bytes == [0x2E] || name.bytes == [0x2E, 0x2E] || !isWanted(name) { continue }
             let type = entry.pointee.d_type
             let isDirectory = type == UInt8(DT_DIR) || (type == UInt8(DT_UNKNOWN) && (try? status(of: name))?.kind == .directory)
             if isDirectory { directories.append(name) } else { files += 1 }
         }
         return (files, directories)
+    }
+
+    /// The name of a `readdir` entry, read in place up to its NUL. Not `entry.pointee.d_name`:
+    /// that copies the whole 256-byte field, and an entry is only as long as its name, so the
+    /// copy of the last entry in the kernel's buffer can run off the end of the page (a crash
+    /// seen under load).
+    static func name(of entry: UnsafeMutablePointer<dirent>) -> FileName {
+        let offset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!
+        let start = UnsafeRawPointer(entry).advanced(by: offset).assumingMemoryBound(to: CChar.self)
+        return FileName(bytes: Array(UnsafeRawBufferPointer(start: start, count: strlen(start))))
     }
 
     /// `lstat` of an entry, never following a symlink.
