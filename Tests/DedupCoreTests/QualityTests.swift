@@ -21,9 +21,10 @@ import Testing
             let recall = report["script \(language)"].recall(k)
             #expect(recall >= 0.90, "\(language): recall \(recall)")
         }
-        for kind in EditKind.allCases {
-            let recall = report["edit \(kind.rawValue)"].recall(k)
-            #expect(recall >= 0.95, "\(kind.rawValue): recall \(recall)")
+        for kind in EditKind.light {
+            let slice = report["edit \(kind.rawValue)"]
+            #expect(slice.positives > 0, "\(kind.rawValue): no pairs (a renamed slice must not pass silently)")
+            #expect(slice.recall(k) >= 0.95, "\(kind.rawValue): recall \(slice.recall(k))")
         }
         for slice in ["hard same topic", "hard shared boilerplate", "hard shared opening"] {
             #expect(report[slice].negatives > 0)

@@ -37,12 +37,17 @@ public struct QualityReport: Sendable {
 
     /// "all", "script hi", "edit read-also line", "hard same topic", "hard shared boilerplate".
     public static let sliceNames: [String] = ["all"] + EvalCorpus.languages.map { "script \($0)" }
-        + EditKind.allCases.map { "edit \($0.rawValue)" } + ["hard same topic", "hard shared boilerplate", "hard shared opening"]
+        + EditKind.allCases.map { "edit \($0.rawValue)" }
+        + ["hard same topic", "hard shared boilerplate", "hard shared opening", "hard shared chrome", "hard wire lede",
+           "hard template report"]
     static let scriptSlice = 1
     static let editSlice = scriptSlice + EvalCorpus.languages.count
     static let sameTopicSlice = editSlice + EditKind.allCases.count
     static let boilerplateSlice = sameTopicSlice + 1
     static let openingSlice = boilerplateSlice + 1
+    static let chromeSlice = openingSlice + 1
+    static let ledeSlice = chromeSlice + 1
+    static let templateSlice = ledeSlice + 1
 
     private var counts = [Counts](repeating: Counts(), count: QualityReport.sliceNames.count)
 
@@ -89,6 +94,15 @@ public struct QualityReport: Sendable {
                     }
                     if a.role == .boilerplatedAtTop, b.role == .boilerplatedAtTop, a.language == b.language {
                         slices.append(Self.openingSlice)
+                    }
+                    if a.role == .chromeWrapped, b.role == .chromeWrapped, a.language == b.language {
+                        slices.append(Self.chromeSlice)
+                    }
+                    if a.role == .sharedLede, b.role == .sharedLede, a.language == b.language {
+                        slices.append(Self.ledeSlice)
+                    }
+                    if a.role == .original, b.role == .original, a.topic == b.topic, a.topic.hasPrefix("template/") {
+                        slices.append(Self.templateSlice)
                     }
                 }
                 let matches = distance <= maxK

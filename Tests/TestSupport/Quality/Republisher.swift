@@ -15,6 +15,22 @@ public enum EditKind: String, CaseIterable, Sendable {
     case html = "HTML tags, entities"
     case whitespace = "whitespace, breaks"
     case combined = "several at once"
+    // The heavy edits of syndication (issue 15): the top, the chrome, the length change.
+    case newTop = "new headline and lede"
+    case chrome = "site chrome around"
+    case firstSixty = "first 60 % kept"
+    case middleCut = "25 % cut from the middle"
+    case update = "update: sentences and dateline"
+    case allHeavy = "all heavy at once"
+    case digits = "digits and dates reformatted"
+
+    /// What the daemon has always caught (the quality gate holds these).
+    public static let light: [EditKind] = [
+        .readAlso, .footer, .punctuation, .nfd, .zeroWidth, .sentenceRemoved, .sentenceAdded, .paragraphsSwapped,
+        .lastParagraphCut, .html, .whitespace, .combined,
+    ]
+    /// What re-publication does every day to the top, the chrome and the length.
+    public static let heavy: [EditKind] = [.newTop, .chrome, .firstSixty, .middleCut, .update, .allHeavy, .digits]
 }
 
 /// Applies `EditKind`s to a text, deterministically from a seeded generator.
@@ -72,6 +88,8 @@ public struct Republisher {
             edited = apply(.footer, to: edited, using: &rng)
             edited = Self.changePunctuation(edited, using: &rng)
             return Self.rewrap(Self.paragraphs(of: edited), using: &rng)
+        case .newTop, .chrome, .firstSixty, .middleCut, .update, .allHeavy, .digits:
+            return applyHeavy(kind, to: text, using: &rng)
         }
     }
 
