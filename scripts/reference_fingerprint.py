@@ -65,6 +65,9 @@ def normalized_tokens(segment):
                 current.append(c)
             prev = c
             continue
+        # Decimal digits of every script are their value (fingerprint algorithm 3).
+        if unicodedata.category(c) == "Nd":
+            c = str(unicodedata.decimal(c))
         if unsegmented(ord(c)) or cur_unseg:
             if current:
                 tokens.append("".join(current))

@@ -50,8 +50,9 @@ public enum FingerprintError: Error, Equatable, Sendable, CustomStringConvertibl
 public struct Fingerprinter: Sendable {
     /// Bumped whenever a change would give an existing text another fingerprint; a store written
     /// with another version is refused until `newsdedupd reindex` has refingerprinted it.
-    /// 1: word bigrams. 2: markup stripped first, and the lead fingerprint added.
-    public static let algorithmVersion = 2
+    /// 1: word bigrams. 2: markup stripped first, and the lead fingerprint added. 3: decimal
+    /// digits of every script folded to their value (०-९, ০-৯, ٠-٩ … as 0-9).
+    public static let algorithmVersion = 3
 
     /// How many tokens the lead fingerprint covers: about the first two paragraphs of a news
     /// story (or 128 characters of Chinese or Japanese). Chosen on the evaluation set

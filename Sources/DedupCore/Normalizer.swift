@@ -10,7 +10,8 @@ import Foundation
 ///   the same words in lower case.
 /// - Default-ignorable code points (ZWJ, ZWNJ, soft hyphen, BOM, bidi marks, variation selectors)
 ///   are deleted inside words: editors insert and remove them freely.
-/// - Letters, combining marks and digits make words. Devanagari and Bengali vowel signs, virama
+/// - Letters, combining marks and digits make words. Decimal digits of every script are folded
+///   to their value (० and ০ and ٠ are 0): the same figures are written either way. Devanagari and Bengali vowel signs, virama
 ///   and nukta are marks (Mn/Mc), so they stay inside the word: "पुतिन" is not "पतन".
 /// - Everything else (punctuation including the danda । and ॥, symbols, spaces) separates words,
 ///   so changed quotes or punctuation change nothing.
@@ -447,13 +448,22 @@ public enum Normalizer {
                     append(scalar.value, to: &sink)
                     continue
                 }
-                if Normalizer.isUnsegmented(scalar.value) || currentIsUnsegmented { flush(into: &sink) }
-                currentIsUnsegmented = Normalizer.isUnsegmented(scalar.value)
-                switch scalar.value {
+                // A decimal digit of any script is its value: outlets write the same figures in
+                // Devanagari, Bengali, Arabic-Indic or Latin digits. (Thai digits are then not
+                // tokens of their own, as Thai letters are: the split follows the folded scalar,
+                // as the fast path's table does.)
+                var value = scalar.value
+                if scalar.properties.generalCategory == .decimalNumber, let digit = scalar.properties.numericValue,
+                   digit >= 0, digit <= 9 {
+                    value = 0x30 + UInt32(digit)
+                }
+                if Normalizer.isUnsegmented(value) || currentIsUnsegmented { flush(into: &sink) }
+                currentIsUnsegmented = Normalizer.isUnsegmented(value)
+                switch value {
                 case 0x0131: append(0x69, to: &sink)  // dotless ı folds with i, I and İ
                 case 0x00DF: append(0x73, to: &sink); append(0x73, to: &sink)  // ß ~ ss, as case folding does
                 case 0x03C2: append(0x03C3, to: &sink)  // final sigma ~ sigma
-                default: append(scalar.value, to: &sink)
+                default: append(value, to: &sink)
                 }
             }
         }
