@@ -44,6 +44,45 @@ struct AdversarialTests {
         #expect(try daemon.stop() == 0)
     }
 
+    /// Item 2. A file renamed in and claimed by the age path during a long drain kept its
+    /// rename mark (the event was read after the drain), so a new file written in place under
+    /// the same name was taken half-written. The recipe: a paused backlog released, the
+    /// victim renamed in just after, then rewritten in place in slow chunks once it is claimed.
+    /// (Timing-dependent on the old code, 2 runs in 5; the settle gate's unit test pins the rule.)
+    @Test func aFileWrittenInPlaceAfterARenamedOneIsTakenOnlyWhenComplete() throws {
+        let workspace = try Workspace()
+        let daemon = try RunningDaemon(workspace)
+        #expect(try ctl(workspace, "pause").status == 0)
+        var factory = try ArticleFactory(seed: 2)
+        for index in 0..<5_000 { try workspace.drop(String(format: "b-%05d.txt", index), factory.article()) }
+        #expect(try ctl(workspace, "resume").status == 0)
+        usleep(300_000)
+        let first = factory.article()
+        try workspace.drop("victim.txt", first)
+        try waitFor("the victim to be claimed", timeout: 120) { !workspace.files(in: "inbox").contains("victim.txt") }
+        // Written in place, in 40 chunks 0.1 s apart: complete only at the end.
+        var second = Data()
+        while second.count < 40_000 { second += factory.article() }
+        let path = workspace.inbox.appendingPathComponent("victim.txt").path
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+        let chunk = second.count / 40 + 1
+        for offset in stride(from: 0, to: second.count, by: chunk) {
+            let piece = second[offset..<min(second.count, offset + chunk)]
+            _ = piece.withUnsafeBytes { write(fd, $0.baseAddress!, $0.count) }
+            usleep(100_000)
+        }
+        close(fd)
+        try daemon.waitForProcessed(5_002, timeout: 180)
+        let export = try ctl(workspace, "export")
+        let victims = export.text.split(separator: "\n").compactMap { line in
+            try? JSONDecoder().decode(ExportRecord.self, from: Data(line.utf8))
+        }.filter { $0.source.hasPrefix("victim.txt") }
+        #expect(victims.count == 2)
+        let texts = Set(victims.compactMap(\.text))
+        #expect(texts.contains(String(decoding: second, as: UTF8.self)), "the second victim is stored whole")
+        #expect(try daemon.stop() == 0)
+    }
+
     /// Item 3. A producer's own `report.reason`, quarantined, must not be overwritten by the
     /// reason of a later `report`, and must show in `quarantine list` and be retried.
     @Test func nothingInTheQuarantineIsOverwritten() throws {
