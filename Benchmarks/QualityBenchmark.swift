@@ -8,6 +8,7 @@ import TestSupport
 /// Prints Markdown tables, the ones the README shows.
 enum QualityBenchmark {
     static func run(arguments: [String]) throws {
+        if arguments.contains("--heavy") { return try HeavyQualityBenchmark.run(explore: arguments.contains("--explore")) }
         let (documents, boilerplate) = try EvalCorpus.load()
         let items = EvalSet.build(documents: documents, boilerplate: boilerplate)
         let fingerprinter = Fingerprinter()
@@ -140,24 +141,7 @@ enum QualityBenchmark {
 
     /// The PyPI package's fingerprints of the same texts, or nil when it is not installed.
     static func pythonFingerprints(_ items: [EvalItem]) throws -> [UInt64]? {
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("scripts/python_simhash_fingerprints.py")
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nd-quality-\(getpid())")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        for (index, item) in items.enumerated() {
-            try Data(item.text.utf8).write(to: folder.appendingPathComponent(String(format: "%06d.txt", index)))
-        }
-        let out = Pipe()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path, folder.path]
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { return nil }
+        guard let text = try runPython("python_simhash_fingerprints.py", on: items) else { return nil }
         var values = [UInt64](repeating: 0, count: items.count)
         var seen = 0
         for line in text.split(separator: "\n") {
@@ -167,5 +151,28 @@ enum QualityBenchmark {
             seen += 1
         }
         return seen == items.count ? values : nil
+    }
+
+    /// Writes the texts as NNNNNN.txt into a temporary folder, runs scripts/SCRIPT on it and
+    /// returns its output; nil when it failed (its package not installed).
+    static func runPython(_ script: String, on items: [EvalItem]) throws -> String? {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("scripts/\(script)")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nd-quality-\(getpid())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for (index, item) in items.enumerated() {
+            try Data(item.text.utf8).write(to: folder.appendingPathComponent(String(format: "%06d.txt", index)))
+        }
+        let out = Pipe()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", path.path, folder.path]
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return process.terminationStatus == 0 ? text : nil
     }
 }
