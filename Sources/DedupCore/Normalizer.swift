@@ -146,19 +146,22 @@ public enum Normalizer {
     @discardableResult
     static func appendSlow(_ segment: [UInt32], to out: inout TokenStream, cache: inout NormalizationCache?,
                            deadline: ContinuousClock.Instant? = nil) -> Bool {
-        var scalars = String.UnicodeScalarView()
-        for v in segment { scalars.append(Unicode.Scalar(v)!) }
-        let key = String(scalars)
         // Words repeat, and are remembered; a "word" of thousands of characters is not one: it
-        // goes straight into the stream, without a string per token.
-        guard segment.count <= NormalizationCache.longestKey else {
+        // goes straight into the stream, cluster by cluster, without a string per token.
+        if segment.count > pieceScalars {
             let mark = out.mark
-            guard normalize(key, into: &out, table: .shared, deadline: deadline) else {
+            var state = FoldState<TokenStream>(table: .shared)
+            var clusters = ClusterFolder(table: .shared)
+            guard clusters.fold(segment, state: &state, into: &out, deadline: deadline) else {
                 out.rollBack(to: mark)
                 return false
             }
+            state.flush(into: &out)
             return true
         }
+        var scalars = String.UnicodeScalarView()
+        for v in segment { scalars.append(Unicode.Scalar(v)!) }
+        let key = String(scalars)
         let tokens: [String]
         if let known = cache?.entries[key] {
             tokens = known
@@ -313,7 +316,7 @@ public enum Normalizer {
         var state = FoldState<Sink>(table: table)
         if let table, segment.unicodeScalars.count > pieceScalars {
             var clusters = ClusterFolder(table: table)
-            guard clusters.fold(segment.unicodeScalars, state: &state, into: &sink, deadline: deadline) else { return false }
+            guard clusters.fold(segment.unicodeScalars.map(\.value), state: &state, into: &sink, deadline: deadline) else { return false }
         } else {
             state.fold(segment.precomposedStringWithCompatibilityMapping.lowercased().unicodeScalars, into: &sink)
         }
@@ -333,38 +336,50 @@ public enum Normalizer {
     /// one) is cut where it stands.
     struct ClusterFolder {
         let table: ScalarTable
-        private var safeStarts: [UInt32: Bool] = [:]
+        /// Per BMP scalar: 0 not looked at yet, 1 not a boundary, 2 a boundary.
+        private var safeStarts = [UInt8](repeating: 0, count: 0x10000)
+        /// A cluster of one BMP scalar (the usual case) by its value; longer ones by their scalars.
+        private var foldedOne = [[Unicode.Scalar]?](repeating: nil, count: 0x10000)
         private var folded: [[UInt32]: [Unicode.Scalar]] = [:]
 
         init(table: ScalarTable) { self.table = table }
 
-        mutating func fold<Sink: TokenSink>(_ scalars: String.UnicodeScalarView, state: inout FoldState<Sink>,
+        mutating func fold<Sink: TokenSink>(_ scalars: [UInt32], state: inout FoldState<Sink>,
                                             into sink: inout Sink, deadline: ContinuousClock.Instant?) -> Bool {
             var cluster: [UInt32] = []
             var clustersDone = 0
-            for scalar in scalars {
-                if !cluster.isEmpty, cluster.count >= pieceScalars || isSafeStart(scalar.value) {
+            for value in scalars {
+                if !cluster.isEmpty, cluster.count >= pieceScalars || isSafeStart(value) {
                     emit(cluster, state: &state, into: &sink)
                     cluster.removeAll(keepingCapacity: true)
                     clustersDone += 1
                     if clustersDone & 0x3FF == 0, let deadline, ContinuousClock.now > deadline { return false }
                 }
-                cluster.append(scalar.value)
+                cluster.append(value)
             }
             if !cluster.isEmpty { emit(cluster, state: &state, into: &sink) }
             return true
         }
 
         private mutating func emit<Sink: TokenSink>(_ cluster: [UInt32], state: inout FoldState<Sink>, into sink: inout Sink) {
-            if let known = folded[cluster] {
+            let one = cluster.count == 1 && cluster[0] < 0x10000
+            if one, let known = foldedOne[Int(cluster[0])] {
+                state.fold(known, into: &sink)
+                return
+            }
+            if !one, let known = folded[cluster] {
                 state.fold(known, into: &sink)
                 return
             }
             var text = String.UnicodeScalarView()
             for v in cluster { text.append(Unicode.Scalar(v)!) }
             let result = Array(String(text).precomposedStringWithCompatibilityMapping.lowercased().unicodeScalars)
-            if folded.count >= 1024 { folded.removeAll(keepingCapacity: true) }
-            folded[cluster] = result
+            if one {
+                foldedOne[Int(cluster[0])] = result
+            } else {
+                if folded.count >= 1024 { folded.removeAll(keepingCapacity: true) }
+                folded[cluster] = result
+            }
             state.fold(result, into: &sink)
         }
 
@@ -375,15 +390,15 @@ public enum Normalizer {
                 if entry & ScalarTable.kindMask == ScalarTable.fastWord {
                     return entry & ScalarTable.maybeBit == 0 && (entry >> ScalarTable.cccShift) & 0xFF == 0
                 }
+                if safeStarts[Int(v)] != 0 { return safeStarts[Int(v)] == 2 }
             }
-            if let known = safeStarts[v] { return known }
             let scalar = Unicode.Scalar(v)!
             var safe = false
             if scalar.properties.canonicalCombiningClass.rawValue == 0, !table.compositionSeconds.contains(v),
                let first = String(scalar).decomposedStringWithCompatibilityMapping.unicodeScalars.first {
                 safe = first.properties.canonicalCombiningClass.rawValue == 0 && !table.compositionSeconds.contains(first.value)
             }
-            safeStarts[v] = safe
+            if v < 0x10000 { safeStarts[Int(v)] = safe ? 2 : 1 }
             return safe
         }
     }
