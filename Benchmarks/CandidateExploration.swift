@@ -46,12 +46,6 @@ enum CandidateExploration {
     }
 
     static func containment(_ mine: [UInt64], _ theirs: [UInt64]) -> Double {
-        let smaller = min(mine.count, theirs.count)
-        guard smaller > 0 else { return 0 }
-        var i = 0, j = 0, shared = 0
-        while i < mine.count, j < theirs.count {
-            if mine[i] == theirs[j] { shared += 1; i += 1; j += 1 } else if mine[i] < theirs[j] { i += 1 } else { j += 1 }
-        }
-        return Double(shared) / Double(smaller)
+        ShingleSet.containment(sorted: mine, theirs)
     }
 }

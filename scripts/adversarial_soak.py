@@ -92,7 +92,10 @@ def main():
             for day in os.listdir(work + "/processed") if os.path.isdir(work + "/processed") else []:
                 shutil.rmtree(work + "/processed/" + day, ignore_errors=True)
         elif event < 0.85:
-            shutil.rmtree(work + "/quarantine", ignore_errors=True)
+            # quarantine/ removed from under the daemon (moved aside, so that what was in it
+            # still counts as quarantined).
+            if os.path.isdir(work + "/quarantine"):
+                os.rename(work + "/quarantine", f"{work}/quarantine.removed-{round}")
         time.sleep(0.2)
     # Let it finish, then count.
     deadline = time.time() + 600
@@ -115,7 +118,9 @@ def main():
                 with open(os.path.join(directory, name), "rb") as f:
                     found.setdefault(name, []).append((place, hashlib.sha256(f.read()).hexdigest()))
     walk(work + "/processed", "processed")
-    walk(work + "/quarantine", "quarantined")
+    for name in os.listdir(work):
+        if name == "quarantine" or name.startswith("quarantine.removed-"):
+            walk(work + "/" + name, "quarantined")
     walk(work + "/inbox", "waiting")
     walk(work + "/processing", "waiting")
     daemon = start(work)

@@ -24,7 +24,12 @@ public struct ShingleSet: Sendable, Equatable {
     /// all in the other (a copy cut short), about the shared share otherwise. Containment rather
     /// than Jaccard, so a copy that lost its last third still scores 1.
     public func containment(_ other: ShingleSet) -> Double {
-        let mine = hashes, theirs = other.hashes
+        Self.containment(sorted: hashes, other.hashes)
+    }
+
+    /// The same, for two sets already sorted and distinct (`hashes`), when many pairs are
+    /// compared and each set is sorted once.
+    public static func containment(sorted mine: [UInt64], _ theirs: [UInt64]) -> Double {
         let smaller = min(mine.count, theirs.count)
         guard smaller > 0 else { return 0 }
         var i = 0, j = 0, shared = 0
