@@ -25,11 +25,14 @@ public struct StatusReport: Codable, Sendable, Equatable {
     public var storeSizeBytes: Int64
     /// Seconds the oldest waiting file has been in the inbox (by its mtime); null when none waits.
     public var oldestBacklogAgeSeconds: Double?
+    /// The last thing the daemon repaired by itself (a spool directory removed and made again,
+    /// the inbox replaced and followed), with its time; null when nothing was.
+    public var lastNotice: String?
 
     public init(state: String, articles: Int64, exactDuplicates: Int64, nearDuplicates: Int64, quarantined: Int64,
                 backlog: Int, rawBytes: Int64, storedBytes: Int64, uptimeSeconds: Double, lastError: String?,
                 lastSeq: Int64, inbox: String, store: String, maxDistance: Int, filesLastMinute: Int = 0,
-                storeSizeBytes: Int64 = 0, oldestBacklogAgeSeconds: Double? = nil) {
+                storeSizeBytes: Int64 = 0, oldestBacklogAgeSeconds: Double? = nil, lastNotice: String? = nil) {
         self.state = state
         self.articles = articles
         self.exactDuplicates = exactDuplicates
@@ -48,6 +51,7 @@ public struct StatusReport: Codable, Sendable, Equatable {
         self.filesPerSecond = Double(filesLastMinute) / 60
         self.storeSizeBytes = storeSizeBytes
         self.oldestBacklogAgeSeconds = oldestBacklogAgeSeconds
+        self.lastNotice = lastNotice
     }
 
     enum CodingKeys: String, CodingKey {
@@ -56,7 +60,7 @@ public struct StatusReport: Codable, Sendable, Equatable {
         case uptimeSeconds = "uptime_seconds", lastError = "last_error", lastSeq = "last_seq"
         case inbox, store, maxDistance = "max_distance", filesLastMinute = "files_last_minute"
         case filesPerSecond = "files_per_second", storeSizeBytes = "store_size_bytes"
-        case oldestBacklogAgeSeconds = "oldest_backlog_age_seconds"
+        case oldestBacklogAgeSeconds = "oldest_backlog_age_seconds", lastNotice = "last_notice"
     }
 
     /// `last_error` is always present, as null when there is none.
@@ -80,6 +84,7 @@ public struct StatusReport: Codable, Sendable, Equatable {
         try c.encode(filesPerSecond, forKey: .filesPerSecond)
         try c.encode(storeSizeBytes, forKey: .storeSizeBytes)
         try c.encode(oldestBacklogAgeSeconds, forKey: .oldestBacklogAgeSeconds)
+        try c.encode(lastNotice, forKey: .lastNotice)
     }
 }
 

@@ -60,7 +60,8 @@ struct ControlCommands: Sendable {
                 rawBytes: totals.rawBytes, storedBytes: totals.storedBytes, uptimeSeconds: state.uptimeSeconds,
                 lastError: state.lastError, lastSeq: totals.lastSeq, inbox: settings.inbox, store: settings.store,
                 maxDistance: settings.maxDistance, filesLastMinute: state.filesLastMinute,
-                storeSizeBytes: Self.sizeOnDisk(settings.store), oldestBacklogAgeSeconds: state.oldestBacklogAge))
+                storeSizeBytes: Self.sizeOnDisk(settings.store), oldestBacklogAgeSeconds: state.oldestBacklogAge,
+                lastNotice: state.lastNotice))
     }
 
     /// Files dropped and not yet stored or quarantined, counted when asked: those in the inbox

@@ -1,4 +1,5 @@
 import ArticleStore
+import ControlProtocol
 import Foundation
 import Synchronization
 
@@ -17,6 +18,8 @@ public final class DaemonState: Sendable {
         /// The fault set most recently: its message is `last_error`.
         var latest: Fault?
         var paused = false
+        /// What the daemon last repaired by itself, for `status` (`last_notice`).
+        var lastNotice: String?
         var backlog = 0
         /// Modification time (ns since 1970) of the oldest file waiting, at the last poll.
         var oldestWaiting: Int64?
@@ -121,6 +124,14 @@ public final class DaemonState: Sendable {
     }
 
     func fault(_ fault: Fault) -> String? { snapshot.withLock { $0.faults[fault] } }
+
+    /// Something the daemon repaired by itself: kept for `status`, stamped with its time.
+    func notice(_ message: String) {
+        let stamped = "\(RFC3339.string(fromMilliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)))) \(message)"
+        snapshot.withLock { $0.lastNotice = stamped }
+    }
+
+    var lastNotice: String? { snapshot.withLock { $0.lastNotice } }
 
     /// A batch of `files` was committed: count it and wake the followers.
     func noteCommit(files: Int) {

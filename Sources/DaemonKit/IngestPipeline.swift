@@ -81,7 +81,9 @@ public final class IngestPipeline: @unchecked Sendable {
                 guard try fresh.device() == inbox.device() || what == "inbox" else {
                     throw SystemError("\(directory.path) is not on the inbox's file system", errno: EXDEV)
                 }
-                logger.warning("\(what) was removed or replaced under the daemon; using \(directory.path) as it is now")
+                let message = "\(what) was removed or replaced under the daemon; using \(directory.path) as it is now"
+                logger.warning("\(message)")
+                state.notice(message)
                 return fresh
             } catch {
                 faults.fail(.processing, "\(what) was removed and cannot be made again", error: error)

@@ -29,6 +29,7 @@ struct Status: ParsableCommand {
                 ("uptime", String(format: "%.0f s", report.uptimeSeconds)), ("last seq", "\(report.lastSeq)"),
                 ("inbox", report.inbox), ("store", report.store), ("max distance", "\(report.maxDistance)"),
                 ("last error", report.lastError ?? "none"),
+                ("last notice", report.lastNotice ?? "none"),
             ]
             print(rows.map { "\(($0.0 + ":").padding(toLength: 18, withPad: " ", startingAt: 0))\($0.1)" }.joined(separator: "\n"))
         }

@@ -285,7 +285,9 @@ struct AdversarialTests {
         try workspace.drop("new-inbox.txt", factory.article())
         let status = try daemon.waitForProcessed(8)
         #expect(status.articles == 7 && status.quarantined == 1)
-        #expect(try daemon.status().state == "running")
+        let after = try daemon.status()
+        #expect(after.state == "running")
+        #expect(after.lastNotice?.contains("the inbox was removed or replaced") == true, "\(after.lastNotice ?? "-")")
         #expect(daemon.log.contains("removed or replaced"))
         #expect(try daemon.stop() == 0)
     }
