@@ -24,7 +24,7 @@ enum CandidateExploration {
                 }
             }
             var scores: [Int: Double] = [:]
-            for pair in candidates { scores[pair] = containment(sorted[pair >> 32], sorted[pair & 0xFFFF_FFFF]) }
+            for pair in candidates { scores[pair] = ShingleSet.containment(sorted: sorted[pair >> 32], sorted[pair & 0xFFFF_FFFF]) }
             for threshold in anchors == 4 ? [0.7, 0.8] : [0.8] {
                 let confirmed = Set(scores.filter { $0.value >= threshold }.keys)
                 let alone = QualityReport(items: items) { i, j in
@@ -38,14 +38,10 @@ enum CandidateExploration {
                     if confirmed.contains(pair) { return 0 }
                     let distance = judge.distance(i, j)
                     guard distance <= k else { return distance }
-                    return containment(sorted[i], sorted[j]) >= threshold ? distance : 99
+                    return ShingleSet.containment(sorted: sorted[i], sorted[j]) >= threshold ? distance : 99
                 }
                 rows.append(("+ \(anchors) anchors, every verdict confirmed >= \(threshold)", everyVerdict, k))
             }
         }
-    }
-
-    static func containment(_ mine: [UInt64], _ theirs: [UInt64]) -> Double {
-        ShingleSet.containment(sorted: mine, theirs)
     }
 }

@@ -81,7 +81,7 @@ extension ControlCommands {
         let health = state.health
         return .metrics(metrics.render(
             gauges: [
-                ("newsdedup_backlog_files", "Files waiting in the inbox or claimed, at the last poll.", Double(state.backlog)),
+                ("newsdedup_backlog_files", "Files waiting in the inbox or claimed in processing/.", Double(waitingFiles())),
                 ("newsdedup_degraded", "1 while the store is failing.", health == .degraded ? 1 : 0),
                 ("newsdedup_paused", "1 while claiming is paused.", state.isPaused ? 1 : 0),
                 ("newsdedup_uptime_seconds", "Seconds since the daemon started.", state.uptimeSeconds),

@@ -123,8 +123,6 @@ public final class DaemonState: Sendable {
         }
     }
 
-    func fault(_ fault: Fault) -> String? { snapshot.withLock { $0.faults[fault] } }
-
     /// Something the daemon repaired by itself: kept for `status`, stamped with its time.
     func notice(_ message: String) {
         let stamped = "\(RFC3339.string(fromMilliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)))) \(message)"

@@ -152,7 +152,7 @@ public final class IngestPipeline: @unchecked Sendable {
     /// then the inbox is listed once per round and its settled files claimed in batches.
     public func drain(shouldStop: @escaping @Sendable () -> Bool = { false }, progress: (DrainSummary) -> Void = { _ in }) -> DrainSummary {
         var summary = DrainSummary()
-        // Paused by an operator: claim nothing, but keep the backlog in status current.
+        // Paused by an operator: claim nothing, but keep the backlog of systemd's STATUS= current.
         if state.isPaused {
             let (waiting, oldest) = waitingInInbox()
             state.setBacklog(waiting, oldestModified: oldest)

@@ -148,7 +148,7 @@ public enum Normalizer {
                            deadline: ContinuousClock.Instant? = nil) -> Bool {
         // Words repeat, and are remembered; a "word" of thousands of characters is not one: it
         // goes straight into the stream, cluster by cluster, without a string per token.
-        if segment.count > pieceScalars {
+        if segment.count > longSegment {
             let mark = out.mark
             var state = FoldState<TokenStream>(table: .shared)
             var clusters = ClusterFolder(table: .shared)
@@ -168,7 +168,7 @@ public enum Normalizer {
         } else {
             var made: [String] = []
             appendNormalized(key, to: &made)
-            cache?.remember(key, made)
+            if segment.count <= NormalizationCache.longestKey { cache?.remember(key, made) }
             tokens = made
         }
         for token in tokens { out.append(token: token) }
@@ -297,7 +297,7 @@ public enum Normalizer {
     /// NFKC, lower-case, Turkish and German folds, then a second split: NFKC can turn one
     /// character into several words ("⑴" → "(1)"), and unsegmented scripts split per character.
     ///
-    /// A segment longer than `pieceScalars` goes cluster by cluster (see `ClusterFolder`), the
+    /// A segment longer than `longSegment` goes cluster by cluster (see `ClusterFolder`), the
     /// token carried across clusters.
     ///
     /// `table` speeds up classifying what NFKC gave; nil only while the table itself is built.
@@ -314,7 +314,7 @@ public enum Normalizer {
     static func normalize<Sink: TokenSink>(_ segment: String, into sink: inout Sink, table: ScalarTable?,
                                            deadline: ContinuousClock.Instant?) -> Bool {
         var state = FoldState<Sink>(table: table)
-        if let table, segment.unicodeScalars.count > pieceScalars {
+        if let table, segment.unicodeScalars.count > longSegment {
             var clusters = ClusterFolder(table: table)
             guard clusters.fold(segment.unicodeScalars.map(\.value), state: &state, into: &sink, deadline: deadline) else { return false }
         } else {
@@ -332,7 +332,7 @@ public enum Normalizer {
     /// sigma, the one case that depends on context, is folded to sigma anyway). Each distinct
     /// cluster goes through Foundation once and is remembered: Foundation is far worse than
     /// linear on one long string (16 MiB of U+FDFA took 335 s), and a pathological text is a
-    /// few characters repeated. A run of `pieceScalars` with no boundary at all (no text has
+    /// few characters repeated. A run of `longSegment` with no boundary at all (no text has
     /// one) is cut where it stands.
     struct ClusterFolder {
         let table: ScalarTable
@@ -349,7 +349,7 @@ public enum Normalizer {
             var cluster: [UInt32] = []
             var clustersDone = 0
             for value in scalars {
-                if !cluster.isEmpty, cluster.count >= pieceScalars || isSafeStart(value) {
+                if !cluster.isEmpty, cluster.count >= longSegment || isSafeStart(value) {
                     emit(cluster, state: &state, into: &sink)
                     cluster.removeAll(keepingCapacity: true)
                     clustersDone += 1
@@ -403,8 +403,8 @@ public enum Normalizer {
         }
     }
 
-    /// Segments longer than this go cluster by cluster; no cluster is longer.
-    static let pieceScalars = 1024
+    /// Segments longer than this (in scalars) go cluster by cluster; no cluster is longer.
+    static let longSegment = 1024
 
     /// The token being built while a segment is folded piece by piece.
     struct FoldState<Sink: TokenSink> {
@@ -516,7 +516,8 @@ public struct NormalizationTimeout: Error, Sendable, Equatable {
 /// which keeps the most common words (they come back at once) at a fixed memory cost.
 public struct NormalizationCache: Sendable {
     public let capacity: Int
-    /// Segments longer than this (in scalars) are not remembered.
+    /// Segments longer than this (in scalars) are not remembered: words repeat, and a hostile
+    /// text of distinct long "words" must not fill the cache with them.
     static let longestKey = 64
     var entries: [String: [String]] = [:]
 
