@@ -14,6 +14,8 @@ command -v mkfs.ext4 >/dev/null || need+=(e2fsprogs)
 command -v setpriv >/dev/null && command -v script >/dev/null && command -v prlimit >/dev/null || need+=(util-linux)
 # Tests act as another user with Debian's Python (one under /root is not readable by others).
 [ -x /usr/bin/python3 ] || need+=(python3)
+# The test that runs the daemon under its unit's system-call filter uses libseccomp from Python.
+/usr/bin/python3 -c 'import seccomp' 2>/dev/null || need+=(python3-seccomp)
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing ${need[*]}"
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi

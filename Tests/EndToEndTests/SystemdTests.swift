@@ -54,4 +54,34 @@ import Testing
         #expect(exposure != nil && exposure! <= 1.5, "exposure: \(line ?? "?")")
         #expect(text.contains("Type=notify") && text.contains("WatchdogSec="))
     }
+
+    /// The daemon as its unit runs it: an unprivileged user, its own network and mount
+    /// namespaces, and the unit's system-call filter applied through libseccomp
+    /// (`scripts/unit_syscall_filter.py` reads it from the shipped unit file). Without
+    /// `SystemCallErrorNumber=` the thread pool's first `setpriority` killed it with SIGSYS
+    /// before it was ready.
+    @Test(.enabled(if: UnitRun.available, "needs root, unshare, setpriv, systemd-analyze and python3-seccomp"))
+    func theDaemonRunsUnderItsUnitsFilterAsAnUnprivilegedUser() throws {
+        let workspace = try Workspace()
+        chmod(workspace.root.path, 0o755)
+        try workspace.dropSeeds()
+        _ = try run("/bin/chown", ["-R", "\(OtherUser.uid):\(OtherUser.gid)", workspace.root.path])
+        let unit = Seeds.directory.deletingLastPathComponent().appendingPathComponent("systemd/newsdedupd.service")
+        let filter = Seeds.directory.deletingLastPathComponent().appendingPathComponent("scripts/unit_syscall_filter.py")
+        let process = Process()
+        configure(process, workspace)
+        let arguments = ["-n", "-m", "--", "/usr/bin/setpriv", "--reuid", "\(OtherUser.uid)", "--regid", "\(OtherUser.gid)",
+                         "--clear-groups", OtherUser.python3, filter.path, unit.path, Binaries.daemon] + (process.arguments ?? [])
+        let daemon = try RunningDaemon(workspace, executable: "/usr/bin/unshare", arguments: arguments)
+        let status = try daemon.waitForProcessed(5)
+        #expect(status.articles == 5 && status.state == "running")
+        #expect(try daemon.stop() == 0, "\(daemon.log)")
+    }
+}
+
+enum UnitRun {
+    static let available = OtherUser.available
+        && FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare")
+        && FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze")
+        && (try? run(OtherUser.python3, ["-c", "import seccomp"]).status) == 0
 }
