@@ -13,6 +13,16 @@ enum OtherUser {
     static let available = geteuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")
         && FileManager.default.isExecutableFile(atPath: python3)
 
+    /// A copy of `file` in `workspace` that the other user can read and run: the checkout (and
+    /// so the built binaries) may be in a directory only root can enter, as `mktemp -d` makes.
+    static func copy(_ file: String, into workspace: Workspace) throws -> String {
+        let target = workspace.root.appendingPathComponent(URL(fileURLWithPath: file).lastPathComponent).path
+        try? FileManager.default.removeItem(atPath: target)
+        try FileManager.default.copyItem(atPath: file, toPath: target)
+        chmod(target, 0o755)
+        return target
+    }
+
     /// Runs a Python script as the other user in the background; its stdout goes to `output`.
     static func python(_ script: String, output: URL) throws -> Process {
         let process = Process()
@@ -68,9 +78,10 @@ struct UnprivilegedClientTests {
         #expect(pause.status == 0, "\(pause.stderr)")
         #expect(try daemon.status().state == "paused")
         // The readers are cut off after control_idle_timeout: the group's own lane is free again.
+        let ctl = try OtherUser.copy(Binaries.ctl, into: workspace)
         try waitFor("the group's lane to be free again", timeout: 30) {
             try run("/usr/bin/setpriv", ["--reuid", "\(OtherUser.uid)", "--regid", "\(OtherUser.gid)", "--clear-groups",
-                                         Binaries.ctl, "--socket", workspace.socket, "status"], timeout: 10).status == 0
+                                         ctl, "--socket", workspace.socket, "status"], timeout: 10).status == 0
         }
         #expect(try daemon.stop() == 0)
     }
