@@ -27,7 +27,7 @@ enum HeavyQualityBenchmark {
         if let python = try QualityBenchmark.pythonFingerprints(items) {
             rows.append(("PyPI simhash 2.1.2, K = \(k)", QualityReport(items: items, simhashes: python), k))
         }
-        if explore { CandidateExploration.run(items: items, judge: judge, rows: &rows) }
+        if explore { try CandidateExploration.run(items: items, judge: judge, rows: &rows) }
 
         print("Recall (positives) or share judged duplicates (hard negatives), by slice:\n")
         print("| slice | pairs | " + rows.map(\.0).joined(separator: " | ") + " |")

@@ -56,8 +56,10 @@ enum ScaleBenchmark {
         var found = 0
         for query in queries {
             let start = ContinuousClock.now
-            let matches = try store.similar(sha256: [UInt8](repeating: 0, count: 32), simhash: query, leadSimhash: ~query,
-                                            maxDistance: NearDuplicateThreshold.defaultMaxDistance)
+            let anchors = (0..<Anchors.count).map { UInt32(truncatingIfNeeded: query >> (8 * UInt64($0))) }
+            let fingerprint = Fingerprint(simhash: query, leadSimhash: ~query, sha256: [UInt8](repeating: 0, count: 32), tokenCount: 0,
+                                          anchors: anchors)
+            let matches = try store.similar(fingerprint, maxDistance: NearDuplicateThreshold.defaultMaxDistance)
             latencies.append(Benchmark.seconds(since: start))
             found += matches.count
         }
@@ -88,8 +90,8 @@ enum ScaleBenchmark {
                 let insert = try db.makeStatement(sql: """
                     INSERT INTO article (sha256, simhash, band0, band1, band2, band3, lead_simhash,
                                          lead_band0, lead_band1, lead_band2, lead_band3, source, received_at,
-                                         encoding, raw_size, stored_size, token_count, body)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'bench', 0, 'utf8', 0, 0, 0, x'')
+                                         encoding, raw_size, stored_size, token_count, body, anchors)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'bench', 0, 'utf8', 0, 0, 0, x'', randomblob(16))
                     """)
                 for row in index..<end {
                     let simhash = plantedFingerprint(at: row, every: 1_000, queries: &queries, &rng)

@@ -3,7 +3,7 @@
 Tests/DedupCoreTests. Written from the rules in Normalizer.swift, not from its code: Python's
 unicodedata for NFKC and categories, PyPI's xxhash for XXH64, hashlib for SHA-256.
 
-usage: reference_fingerprint.py FILE...     prints sha256, simhash, token count, lead simhash per file
+usage: reference_fingerprint.py FILE...     prints sha256, simhash, token count, lead simhash, anchors per file
        reference_fingerprint.py --text TEXT
 """
 import hashlib
@@ -156,13 +156,23 @@ def plain_text(text):
     return REF.sub(ref, text)
 
 
+ANCHORS = 4
+ANCHOR_GRAM = 4
+
+
+def anchors(toks):
+    """Fingerprint algorithm 4: the low 32 bits of the ANCHORS smallest distinct hashes of the
+    text's ANCHOR_GRAM-token shingles, smallest first."""
+    return [f & 0xFFFFFFFF for f in sorted(set(features(toks, ANCHOR_GRAM)))[:ANCHORS]]
+
+
 def fingerprint(text):
-    """sha256, whole-text simhash, token count, lead simhash (first LEAD_TOKENS tokens)."""
+    """sha256, whole-text simhash, token count, lead simhash (first LEAD_TOKENS tokens), anchors."""
     toks = tokens(plain_text(text))
     canonical = " ".join(toks)
     whole = simhash(features(toks))
     lead = whole if len(toks) <= LEAD_TOKENS else simhash(features(toks[:LEAD_TOKENS]))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest(), whole, len(toks), lead
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest(), whole, len(toks), lead, anchors(toks)
 
 
 def decode(raw):
@@ -177,10 +187,10 @@ def decode(raw):
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--text"]:
-        sha, sim, n, lead = fingerprint(sys.argv[2])
-        print(f"{sha} {sim:016x} {n} {lead:016x} {tokens(plain_text(sys.argv[2]))}")
+        sha, sim, n, lead, anc = fingerprint(sys.argv[2])
+        print(f"{sha} {sim:016x} {n} {lead:016x} {' '.join(f'{a:08x}' for a in anc)} {tokens(plain_text(sys.argv[2]))}")
     else:
         for path in sys.argv[1:]:
             with open(path, "rb") as f:
-                sha, sim, n, lead = fingerprint(decode(f.read()))
-            print(f"{path} {sha} {sim:016x} {n} {lead:016x}")
+                sha, sim, n, lead, anc = fingerprint(decode(f.read()))
+            print(f"{path} {sha} {sim:016x} {n} {lead:016x} {' '.join(f'{a:08x}' for a in anc)}")

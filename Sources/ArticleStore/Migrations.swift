@@ -1,4 +1,5 @@
 import DedupCore
+import Foundation
 import GRDB
 
 /// Schema history. A migration's name and body are never edited once shipped: a new change is a
@@ -94,6 +95,21 @@ enum Migrations {
             for band in 0..<BandKey.bandCount {
                 try db.execute(sql: "DROP INDEX IF EXISTS article_on_lead_band\(band)")
             }
+        }
+        // Fingerprint algorithm 4: each article's anchors (`Anchors`), loaded into the in-memory
+        // index, and on each near duplicate the path that found it. Older stores are refused
+        // until `newsdedupd reindex` computes the anchors; their near duplicates were found on
+        // the whole text, or on the lead when a containment was recorded.
+        migrator.registerMigration("v5-anchors-match-path") { db in
+            try db.alter(table: "article") { t in
+                t.add(column: "anchors", .blob).notNull().defaults(to: Data())
+            }
+            try db.alter(table: "duplicate") { t in
+                t.add(column: "matched_on", .text)
+            }
+            try db.execute(sql: """
+                UPDATE duplicate SET matched_on = CASE WHEN containment IS NULL THEN 'whole' ELSE 'lead' END WHERE kind = 'near'
+                """)
         }
         return migrator
     }

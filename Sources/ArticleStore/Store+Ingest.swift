@@ -15,7 +15,7 @@ public struct IngestItem: Sendable {
     public var bytes: [UInt8]
     public var encoding: SourceEncoding
     public var fingerprint: Fingerprint
-    /// The text's shingle hashes: what a lead-only match is confirmed against.
+    /// The text's shingle hashes: what every near match is confirmed against.
     public var shingles: ShingleSet
     /// Milliseconds since 1970, UTC.
     public var receivedAt: Int64
@@ -40,8 +40,9 @@ public struct IngestItem: Sendable {
 /// What the commit did with one item.
 public enum IngestOutcome: Equatable, Sendable {
     case stored(articleId: Int64, seq: Int64)
-    /// `containment` is set when the match was on the lead fingerprint and confirmed by it.
-    case duplicate(duplicateId: Int64, of: Int64, kind: DuplicateKind, distance: Int, containment: Double?, seq: Int64)
+    /// For a near duplicate, `containment` confirmed it and `path` found it; nil for exact ones.
+    case duplicate(duplicateId: Int64, of: Int64, kind: DuplicateKind, distance: Int, containment: Double?, path: MatchPath?,
+                   seq: Int64)
     /// The claim key was committed before: the daemon stopped between commit and move.
     case alreadyIngested(seq: Int64)
 }
@@ -55,7 +56,7 @@ extension Store {
     /// feed event and counters, all or nothing. Later items see the earlier ones of the batch.
     public func ingest(_ items: [IngestItem], maxDistance: Int) throws(StoreError) -> [IngestOutcome] {
         do {
-            var added: [Candidate] = []
+            var added: [(candidate: Candidate, anchors: [UInt32])] = []
             let outcomes = try pool.writeWithoutTransaction { db in
                 var outcomes: [IngestOutcome] = []
                 try db.inTransaction(.immediate) {
@@ -63,13 +64,17 @@ extension Store {
                     try loadIndexIfNeeded(db)
                     var counts: [Counter: Int64] = [:]
                     outcomes = try items.map { item in
-                        let outcome = try Self.ingest(item, maxDistance: maxDistance, counting: &counts, db) { simhash, lead in
+                        let outcome = try Self.ingest(item, maxDistance: maxDistance, counting: &counts, db) { fingerprint in
                             // The index holds what is committed; this batch's own articles are checked here.
-                            try nearCandidates(db, simhash: simhash, leadSimhash: lead, maxDistance: maxDistance)
-                                + added.filter { SimHash.distance($0.simhash, simhash) <= maxDistance || $0.leadSimhash == lead }
+                            try nearCandidates(db, fingerprint, maxDistance: maxDistance) + added.filter {
+                                SimHash.distance($0.candidate.simhash, fingerprint.simhash) <= maxDistance
+                                    || $0.candidate.leadSimhash == fingerprint.leadSimhash
+                                    || !Set($0.anchors).isDisjoint(with: fingerprint.anchors)
+                            }.map(\.candidate)
                         }
                         if case .stored(let id, _) = outcome {
-                            added.append(Candidate(id: id, simhash: item.fingerprint.simhash, leadSimhash: item.fingerprint.leadSimhash))
+                            added.append((Candidate(id: id, simhash: item.fingerprint.simhash, leadSimhash: item.fingerprint.leadSimhash),
+                                          item.fingerprint.anchors))
                         }
                         return outcome
                     }
@@ -83,10 +88,10 @@ extension Store {
             }
             // Committed: the index follows. (Had the transaction failed, nothing was added.)
             memoryIndex.withLock { index in
-                for article in added {
+                for (article, anchors) in added {
                     guard index != nil else { return }
                     if let last = index?.lastId, article.id <= last { index = nil; return }  // out of step: reload later
-                    index?.insert(id: article.id, simhash: article.simhash)
+                    index?.insert(id: article.id, simhash: article.simhash, anchors: anchors)
                 }
             }
             return outcomes
@@ -99,9 +104,9 @@ extension Store {
     func loadIndexIfNeeded(_ db: Database) throws {
         guard memoryIndex.withLock({ $0 == nil }) else { return }
         var index = NearDuplicateIndex()
-        let rows = try Row.fetchCursor(db, sql: "SELECT id, simhash FROM article WHERE band0 >= 0 ORDER BY id")
+        let rows = try Row.fetchCursor(db, sql: "SELECT id, simhash, anchors FROM article WHERE band0 >= 0 ORDER BY id")
         while let row = try rows.next() {
-            index.load(id: row[0], simhash: UInt64(bitPattern: row[1]))
+            index.load(id: row[0], simhash: UInt64(bitPattern: row[1]), anchors: AnchorBlob.decode(row[2]))
         }
         index.rebuild()
         memoryIndex.withLock { $0 = index }
@@ -122,7 +127,7 @@ extension Store {
     /// changes, written once for the batch.
     private static func ingest(
         _ item: IngestItem, maxDistance: Int, counting counts: inout [Counter: Int64], _ db: Database,
-        near: (UInt64, UInt64) throws -> [Candidate]
+        near: (Fingerprint) throws -> [Candidate]
     ) throws -> IngestOutcome {
         if let seq = try Int64.fetchOne(db.cachedStatement(sql: "SELECT seq FROM feed WHERE claim_key = ?"), arguments: [item.claimKey]) {
             return .alreadyIngested(seq: seq)
@@ -140,7 +145,7 @@ extension Store {
             return .alreadyIngested(seq: seq)
         }
         let exact = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM article WHERE sha256 = ?"), arguments: [sha])
-        let candidates = exact == nil ? try near(item.fingerprint.simhash, item.fingerprint.leadSimhash) : []
+        let candidates = exact == nil ? try near(item.fingerprint) : []
         let verdict = try Verdict.decide(
             item.fingerprint, exactMatch: exact, candidates: candidates, maxDistance: maxDistance
         ) { id in try storedShingles(of: id, db).containment(item.shingles) }
@@ -154,14 +159,15 @@ extension Store {
             try db.cachedStatement(sql: """
                 INSERT INTO article (sha256, simhash, band0, band1, band2, band3, lead_simhash,
                     lead_band0, lead_band1, lead_band2, lead_band3, source, received_at, encoding,
-                    raw_size, stored_size, token_count, body)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    raw_size, stored_size, token_count, body, anchors)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """).execute(arguments: StatementArguments(
                     [sha.databaseValue, simhash.databaseValue] + bands
                     + [Int64(bitPattern: item.fingerprint.leadSimhash).databaseValue] + leadBands
                     + [item.source.databaseValue, item.receivedAt.databaseValue, item.encoding.rawValue.databaseValue,
                        Int64(item.bytes.count).databaseValue, Int64(body.count).databaseValue,
-                       Int64(item.fingerprint.tokenCount).databaseValue, Data(body).databaseValue]))
+                       Int64(item.fingerprint.tokenCount).databaseValue, Data(body).databaseValue,
+                       AnchorBlob.encode(item.fingerprint.anchors).databaseValue]))
             let articleId = db.lastInsertedRowID
             let seq = try appendFeed(.article, articleId: articleId, duplicateId: nil, claimKey: item.claimKey, db)
             counts[.articles, default: 0] += 1
@@ -169,27 +175,29 @@ extension Store {
             counts[.storedBytes, default: 0] += Int64(body.count)
             return .stored(articleId: articleId, seq: seq)
 
-        case .exactDuplicate(let original), .nearDuplicate(let original, _, _):
-            var (kind, distance, containment): (DuplicateRecord.Kind, Int, Double?) = (.exact, 0, nil)
-            if case .nearDuplicate(_, let d, let c) = verdict { (kind, distance, containment) = (.near, d, c) }
+        case .exactDuplicate(let original), .nearDuplicate(let original, _, _, _):
+            var (kind, distance, containment, path): (DuplicateRecord.Kind, Int, Double?, MatchPath?) = (.exact, 0, nil, nil)
+            if case .nearDuplicate(_, let d, let c, let p) = verdict { (kind, distance, containment, path) = (.near, d, c, p) }
             let duplicateId = try insertDuplicate(DuplicateRecord(
                 id: nil, articleId: original, kind: kind, distance: Int64(distance), sha256: sha, simhash: simhash,
-                source: item.source, receivedAt: item.receivedAt, rawSize: Int64(item.bytes.count), containment: containment), db)
+                source: item.source, receivedAt: item.receivedAt, rawSize: Int64(item.bytes.count), containment: containment,
+                matchedOn: path?.rawValue), db)
             let seq = try appendFeed(.duplicate, articleId: original, duplicateId: duplicateId, claimKey: item.claimKey, db)
             counts[kind == .exact ? .exactDuplicates : .nearDuplicates, default: 0] += 1
             return .duplicate(
                 duplicateId: duplicateId, of: original, kind: kind == .exact ? .exact : .near,
-                distance: distance, containment: containment, seq: seq)
+                distance: distance, containment: containment, path: path, seq: seq)
         }
     }
 
     /// Inserts a duplicate row and returns its id (ingest and reindex's merges).
     static func insertDuplicate(_ record: DuplicateRecord, _ db: Database) throws -> Int64 {
         try db.cachedStatement(sql: """
-            INSERT INTO duplicate (article_id, kind, distance, sha256, simhash, source, received_at, raw_size, containment)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO duplicate (article_id, kind, distance, sha256, simhash, source, received_at, raw_size, containment,
+                matched_on)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [record.articleId, record.kind.rawValue, record.distance, record.sha256, record.simhash,
-                                     record.source, record.receivedAt, record.rawSize, record.containment])
+                                     record.source, record.receivedAt, record.rawSize, record.containment, record.matchedOn])
         return db.lastInsertedRowID
     }
 
@@ -202,7 +210,7 @@ extension Store {
     }
 
     /// The shingles of a stored article, from its stored bytes: decompressed, decoded and
-    /// analysed exactly as at ingest. Only lead-only candidates come here, which are rare.
+    /// analysed exactly as at ingest. Every near candidate comes here once.
     static func storedShingles(of id: Int64, _ db: Database) throws -> ShingleSet {
         guard let row = try Row.fetchOne(db, sql: "SELECT body, raw_size FROM article WHERE id = ?", arguments: [id]) else {
             throw StoreError(message: "article \(id) vanished during ingest", isFatal: false)

@@ -1,4 +1,4 @@
-import DedupCore
+public import DedupCore
 import Foundation
 import GRDB
 
@@ -10,6 +10,8 @@ public struct SimilarArticle: Sendable, Equatable {
     /// Lead SimHash distance.
     public var leadDistance: Int
     public var exact: Bool
+    /// How it was found, for a non-exact match: a candidate until its containment confirms it.
+    public var path: MatchPath?
     public var source: String
     public var receivedAt: Int64
     public var simhash: UInt64
@@ -21,6 +23,8 @@ public struct DuplicateEntry: Sendable, Equatable {
     public var kind: DuplicateKind
     public var distance: Int
     public var containment: Double?
+    /// For a near duplicate: the path that found it (nil in rows older stores recorded as exact).
+    public var path: MatchPath?
     public var source: String
     public var receivedAt: Int64
     public var sha256: [UInt8]
@@ -30,22 +34,24 @@ public struct DuplicateEntry: Sendable, Equatable {
 // MARK: - Reads
 
 extension Store {
-    /// Stored articles whose whole-text SimHash is within `maxDistance` or whose lead SimHash is
-    /// equal, nearest first, with the article whose normalised text has `sha256` first of all,
-    /// as exact.
-    public func similar(sha256: [UInt8], simhash: UInt64, leadSimhash: UInt64, maxDistance: Int) throws(StoreError) -> [SimilarArticle] {
+    /// Stored articles whose whole-text SimHash is within `maxDistance`, whose lead SimHash is
+    /// equal or that share an anchor: candidates, nearest first, with the article whose
+    /// normalised text has the fingerprint's SHA-256 first of all, as exact.
+    public func similar(_ fingerprint: Fingerprint, maxDistance: Int) throws(StoreError) -> [SimilarArticle] {
+        let simhash = fingerprint.simhash, leadSimhash = fingerprint.leadSimhash
         do {
             return try pool.read { db in
-                let exactId = try Int64.fetchOne(db, sql: "SELECT id FROM article WHERE sha256 = ?", arguments: [Data(sha256)])
+                let exactId = try Int64.fetchOne(db, sql: "SELECT id FROM article WHERE sha256 = ?", arguments: [Data(fingerprint.sha256)])
                 func describe(_ id: Int64) throws -> SimilarArticle {
                     let record = try ArticleRecord.fetchOne(db, key: id).orThrow("article \(id)")
                     let stored = UInt64(bitPattern: record.simhash)
+                    let distance = SimHash.distance(stored, simhash), lead = UInt64(bitPattern: record.leadSimhash)
+                    let path: MatchPath? = id == exactId ? nil : distance <= maxDistance ? .whole : lead == leadSimhash ? .lead : .part
                     return SimilarArticle(
-                        id: id, distance: SimHash.distance(stored, simhash),
-                        leadDistance: SimHash.distance(UInt64(bitPattern: record.leadSimhash), leadSimhash), exact: id == exactId,
-                        source: record.source, receivedAt: record.receivedAt, simhash: stored)
+                        id: id, distance: distance, leadDistance: SimHash.distance(lead, leadSimhash), exact: id == exactId,
+                        path: path, source: record.source, receivedAt: record.receivedAt, simhash: stored)
                 }
-                let near = try nearCandidates(db, simhash: simhash, leadSimhash: leadSimhash, maxDistance: maxDistance)
+                let near = try nearCandidates(db, fingerprint, maxDistance: maxDistance)
                 let found = try near.map(\.id).filter { $0 != exactId }.map(describe)
                     .sorted { ($0.distance, $0.leadDistance, $0.id) < ($1.distance, $1.leadDistance, $1.id) }
                 return try (exactId.map { [try describe($0)] } ?? []) + found
@@ -56,14 +62,20 @@ extension Store {
     }
 
     /// Stored articles whose whole-text SimHash is within `maxDistance` (the in-memory index, or
-    /// SQLite's band indexes until it is loaded) or whose lead SimHash is equal (SQLite),
-    /// nearest whole text first, then oldest.
-    func nearCandidates(_ db: Database, simhash: UInt64, leadSimhash: UInt64, maxDistance: Int) throws -> [Candidate] {
-        let whole = try memoryIndex.withLock { $0?.candidates(simhash: simhash, maxDistance: maxDistance) }
-            ?? NearDuplicateQuery.wholeText(db, simhash: simhash, maxDistance: maxDistance)
-        let ids = Set(whole.map(\.id))
-        let leads = try NearDuplicateQuery.sameLead(db, leadSimhash: leadSimhash).filter { !ids.contains($0.id) }
-        return (whole + leads).sorted { (SimHash.distance($0.simhash, simhash), $0.id) < (SimHash.distance($1.simhash, simhash), $1.id) }
+    /// SQLite's band indexes until it is loaded), whose lead SimHash is equal (SQLite), or that
+    /// share an anchor (the in-memory index only: the daemon loads it before it says it is
+    /// ready), nearest whole text first, then oldest. Candidates only: `Verdict.decide`
+    /// confirms them.
+    func nearCandidates(_ db: Database, _ fingerprint: Fingerprint, maxDistance: Int) throws -> [Candidate] {
+        let simhash = fingerprint.simhash
+        let (indexed, parts) = memoryIndex.withLock { index in
+            (index?.candidates(simhash: simhash, maxDistance: maxDistance), index?.partCandidates(anchors: fingerprint.anchors) ?? [])
+        }
+        let whole = try indexed ?? NearDuplicateQuery.wholeText(db, simhash: simhash, maxDistance: maxDistance)
+        var seen = Set(whole.map(\.id))
+        let leads = try NearDuplicateQuery.sameLead(db, leadSimhash: fingerprint.leadSimhash).filter { seen.insert($0.id).inserted }
+        return (whole + leads + parts.filter { seen.insert($0.id).inserted })
+            .sorted { (SimHash.distance($0.simhash, simhash), $0.id) < (SimHash.distance($1.simhash, simhash), $1.id) }
     }
 
     /// The duplicates recorded for article `id`, oldest first; nil when there is no such article.
@@ -74,7 +86,8 @@ extension Store {
                 return try DuplicateRecord.filter(DuplicateRecord.Columns.articleId == id).order(Column("id")).fetchAll(db).map {
                     DuplicateEntry(
                         id: try $0.id.orThrow("duplicate id"), kind: $0.kind == .exact ? .exact : .near,
-                        distance: Int($0.distance), containment: $0.containment, source: $0.source, receivedAt: $0.receivedAt,
+                        distance: Int($0.distance), containment: $0.containment, path: $0.matchedOn.flatMap(MatchPath.init(rawValue:)),
+                        source: $0.source, receivedAt: $0.receivedAt,
                         sha256: Array($0.sha256), simhash: UInt64(bitPattern: $0.simhash))
                 }
             }

@@ -1,4 +1,4 @@
-import DedupCore
+public import DedupCore
 import Foundation
 import GRDB
 
@@ -39,8 +39,10 @@ public struct FeedEntry: Sendable, Equatable {
     public var duplicateOf: Int64?
     public var duplicateKind: DuplicateKind?
     public var distance: Int?
-    /// Set for a near duplicate matched on its lead (see `Verdict`).
+    /// For a near duplicate: the containment that confirmed it and the path that found it
+    /// (see `Verdict`).
     public var containment: Double? = nil
+    public var path: MatchPath? = nil
     public var source: String
     public var sha256: [UInt8]
     public var simhash: UInt64
@@ -117,7 +119,8 @@ extension Store {
             return FeedEntry(
                 seq: seq, kind: .duplicate, id: id, duplicateOf: duplicate.articleId,
                 duplicateKind: duplicate.kind == .exact ? .exact : .near, distance: Int(duplicate.distance),
-                containment: duplicate.containment, source: duplicate.source, sha256: Array(duplicate.sha256),
+                containment: duplicate.containment, path: duplicate.matchedOn.flatMap(MatchPath.init(rawValue:)),
+                source: duplicate.source, sha256: Array(duplicate.sha256),
                 simhash: UInt64(bitPattern: duplicate.simhash), receivedAt: duplicate.receivedAt, bytes: nil)
         }
     }

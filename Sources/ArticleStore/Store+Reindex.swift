@@ -83,11 +83,12 @@ extension Store {
         let lead = indexed ? BandKey.bands(of: fingerprint.leadSimhash).map { Int64($0) } : [-1, -1, -1, -1]
         try db.execute(sql: """
             UPDATE article SET sha256 = ?, simhash = ?, band0 = ?, band1 = ?, band2 = ?, band3 = ?,
-                lead_simhash = ?, lead_band0 = ?, lead_band1 = ?, lead_band2 = ?, lead_band3 = ?, token_count = ?
+                lead_simhash = ?, lead_band0 = ?, lead_band1 = ?, lead_band2 = ?, lead_band3 = ?, token_count = ?, anchors = ?
             WHERE id = ?
             """, arguments: [
                 sha, Int64(bitPattern: fingerprint.simhash), bands[0], bands[1], bands[2], bands[3],
-                Int64(bitPattern: fingerprint.leadSimhash), lead[0], lead[1], lead[2], lead[3], fingerprint.tokenCount, id,
+                Int64(bitPattern: fingerprint.leadSimhash), lead[0], lead[1], lead[2], lead[3], fingerprint.tokenCount,
+                AnchorBlob.encode(fingerprint.anchors), id,
             ])
         return mergedAway
     }
@@ -101,7 +102,7 @@ extension Store {
         try db.execute(sql: "UPDATE duplicate SET article_id = ? WHERE article_id = ?", arguments: [keeper, merged])
         let duplicateId = try insertDuplicate(DuplicateRecord(
             id: nil, articleId: keeper, kind: .exact, distance: 0, sha256: row[0], simhash: row[1], source: row[2],
-            receivedAt: row[3], rawSize: row[4], containment: nil), db)
+            receivedAt: row[3], rawSize: row[4], containment: nil, matchedOn: nil), db)
         try db.execute(sql: """
             UPDATE feed SET kind = 'duplicate', article_id = ?, duplicate_id = ? WHERE kind = 'article' AND article_id = ?
             """, arguments: [keeper, duplicateId, merged])

@@ -77,6 +77,7 @@ public final class Store: Sendable {
         "fingerprint_algorithm": "\(Fingerprinter.algorithmVersion)",
         "shingle_size": "\(Shingler.defaultSize)",
         "lead_tokens": "\(Fingerprinter.defaultLeadTokens)",
+        "anchors": "\(Anchors.count) of \(Anchors.shingleSize)-grams",
     ]
 
     /// Opens the store at `path`, creating it if there is none, unless `expecting` names the

@@ -132,12 +132,17 @@ public struct ExportRecord: Codable, Sendable, Equatable {
     public var duplicateOf: Int64?
     /// For a duplicate: "exact" or "near".
     public var duplicateKind: String?
-    /// For a duplicate: Hamming distance of the SimHashes (0 for exact; of the lead SimHashes
-    /// when `containment` is set).
+    /// For a duplicate: Hamming distance of the whole-text SimHashes (0 for exact; stores
+    /// before fingerprint 4 recorded 0 for a lead match).
     public var distance: Int?
-    /// For a near duplicate matched on its lead: the share of the shorter text's shingles found
-    /// in the other (0-1) that confirmed it; null otherwise.
+    /// For a near duplicate: the share of the shorter text's shingles found in the other (0-1)
+    /// that confirmed it (stores before fingerprint 4 recorded it for lead matches only);
+    /// null otherwise.
     public var containment: Double?
+    /// For a near duplicate: how it was found, "whole" (whole-text SimHash within the
+    /// threshold), "lead" (equal lead SimHash: a copy cut short) or "part" (a shared anchor: a
+    /// new top, chrome, deep cuts); null otherwise.
+    public var matchedOn: String?
     /// The file name as received.
     public var source: String
     public var sha256: String
@@ -149,8 +154,10 @@ public struct ExportRecord: Codable, Sendable, Equatable {
     public var text: String?
 
     public init(seq: Int64, id: Int64, kind: String, duplicateOf: Int64?, duplicateKind: String?, distance: Int?,
-                containment: Double? = nil, source: String, sha256: String, simhash: String, receivedAt: String, text: String?) {
+                containment: Double? = nil, matchedOn: String? = nil, source: String, sha256: String, simhash: String,
+                receivedAt: String, text: String?) {
         self.containment = containment
+        self.matchedOn = matchedOn
         self.seq = seq
         self.id = id
         self.kind = kind
@@ -165,8 +172,8 @@ public struct ExportRecord: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case seq, id, kind, duplicateOf = "duplicate_of", duplicateKind = "duplicate_kind", distance, containment, source
-        case sha256, simhash, receivedAt = "received_at", text
+        case seq, id, kind, duplicateOf = "duplicate_of", duplicateKind = "duplicate_kind", distance, containment
+        case matchedOn = "matched_on", source, sha256, simhash, receivedAt = "received_at", text
     }
 
     /// Every field is present on every record (null where it does not apply), so consumers
@@ -180,6 +187,7 @@ public struct ExportRecord: Codable, Sendable, Equatable {
         try c.encode(duplicateKind, forKey: .duplicateKind)
         try c.encode(distance, forKey: .distance)
         try c.encode(containment, forKey: .containment)
+        try c.encode(matchedOn, forKey: .matchedOn)
         try c.encode(source, forKey: .source)
         try c.encode(sha256, forKey: .sha256)
         try c.encode(simhash, forKey: .simhash)
@@ -195,8 +203,9 @@ public struct MatchRecord: Codable, Sendable, Equatable {
     public var distance: Int
     /// Hamming distance of the lead SimHashes.
     public var leadDistance: Int?
-    /// "exact", "whole" (whole-text SimHash within the threshold) or "lead" (only the lead
-    /// SimHashes are equal: a duplicate only if the texts' shingle containment confirms it).
+    /// "exact", or how the candidate was found: "whole" (whole-text SimHash within the
+    /// threshold), "lead" (equal lead SimHashes) or "part" (a shared anchor). A candidate is a
+    /// duplicate only if the texts' shingle containment confirms it.
     public var basis: String?
     public var exact: Bool
     public var source: String
@@ -226,17 +235,20 @@ public struct DuplicateReply: Codable, Sendable, Equatable {
     /// "exact" or "near".
     public var kind: String
     public var distance: Int
-    /// Set when a near duplicate was matched on its lead: the containment that confirmed it.
+    /// For a near duplicate: the containment that confirmed it and how it was found (see
+    /// `ExportRecord`).
     public var containment: Double?
+    public var matchedOn: String?
     public var source: String
     public var receivedAt: String
     public var sha256: String
     public var simhash: String
 
-    public init(id: Int64, kind: String, distance: Int, containment: Double? = nil, source: String, receivedAt: String,
-                sha256: String, simhash: String) {
+    public init(id: Int64, kind: String, distance: Int, containment: Double? = nil, matchedOn: String? = nil, source: String,
+                receivedAt: String, sha256: String, simhash: String) {
         self.id = id
         self.containment = containment
+        self.matchedOn = matchedOn
         self.kind = kind
         self.distance = distance
         self.source = source
@@ -246,7 +258,7 @@ public struct DuplicateReply: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, kind, distance, containment, source, receivedAt = "received_at", sha256, simhash
+        case id, kind, distance, containment, matchedOn = "matched_on", source, receivedAt = "received_at", sha256, simhash
     }
 }
 

@@ -34,19 +34,23 @@ public struct Request: Codable, Sendable, Equatable {
     public var sha256: String?
     /// `similar`: the lead fingerprint (16 hex digits), so copies cut short are found too.
     public var leadSimhash: String?
+    /// `similar`: the text's anchors (8 hex digits each, at most 16), so copies with a new top,
+    /// chrome or deep cuts are found too.
+    public var anchors: [String]?
     /// `backup`: where to write the copy (a path on the daemon's machine; must not exist).
     public var path: String?
     /// `quarantine_retry`: the quarantined file's name, as `quarantine_list` shows it.
     public var name: String?
 
     enum CodingKeys: String, CodingKey {
-        case version, command, id, since, limit, follow, simhash, sha256, leadSimhash = "lead_simhash", path, name
+        case version, command, id, since, limit, follow, simhash, sha256, leadSimhash = "lead_simhash", anchors, path, name
     }
 
     public init(command: Command, id: Int64? = nil, since: Int64? = nil, limit: Int? = nil, follow: Bool? = nil,
-                simhash: String? = nil, sha256: String? = nil, leadSimhash: String? = nil, path: String? = nil,
-                name: String? = nil) {
+                simhash: String? = nil, sha256: String? = nil, leadSimhash: String? = nil, anchors: [String]? = nil,
+                path: String? = nil, name: String? = nil) {
         self.leadSimhash = leadSimhash
+        self.anchors = anchors
         self.version = ControlProtocol.version
         self.command = command
         self.id = id

@@ -21,19 +21,26 @@ extension ControlCommands {
             }
             leadSimhash = value
         }
+        // Without "anchors" (an older client) copies are found on the whole text and the lead only.
+        var anchors: [UInt32] = []
+        for hex in request.anchors ?? [] {
+            guard hex.count == 8, let value = UInt32(hex, radix: 16), anchors.count < 16 else {
+                return try send(.error(.invalidArgument, "\"anchors\" must be at most 16 strings of 8 hex digits"))
+            }
+            anchors.append(value)
+        }
+        let fingerprint = Fingerprint(simhash: simhash, leadSimhash: leadSimhash, sha256: sha256, tokenCount: 0, anchors: anchors)
         let maxDistance = settings.maxDistance
         let matches: [SimilarArticle]
         do {
-            matches = try read { store throws(StoreError) in
-                try store.similar(sha256: sha256, simhash: simhash, leadSimhash: leadSimhash, maxDistance: maxDistance)
-            }
+            matches = try read { store throws(StoreError) in try store.similar(fingerprint, maxDistance: maxDistance) }
         } catch {
             return try send(.error(.storeFailure, error.description))
         }
         for match in matches {
             try send(.match(MatchRecord(
                 id: match.id, distance: match.distance, leadDistance: match.leadDistance,
-                basis: match.exact ? "exact" : match.distance <= maxDistance ? "whole" : "lead", exact: match.exact, source: match.source,
+                basis: match.path?.rawValue ?? "exact", exact: match.exact, source: match.source,
                 receivedAt: RFC3339.string(fromMilliseconds: match.receivedAt), simhash: SimHash.hex(match.simhash))))
         }
         try send(.end(count: matches.count))
@@ -51,7 +58,8 @@ extension ControlCommands {
         guard let rows else { return try send(.error(.notFound, "no article \(id)")) }
         for row in rows {
             try send(.duplicate(DuplicateReply(
-                id: row.id, kind: row.kind.rawValue, distance: row.distance, containment: row.containment, source: row.source,
+                id: row.id, kind: row.kind.rawValue, distance: row.distance, containment: row.containment,
+                matchedOn: row.path?.rawValue, source: row.source,
                 receivedAt: RFC3339.string(fromMilliseconds: row.receivedAt), sha256: row.sha256.hexString,
                 simhash: SimHash.hex(row.simhash))))
         }

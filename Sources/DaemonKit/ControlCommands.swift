@@ -135,7 +135,7 @@ struct ControlCommands: Sendable {
         ExportRecord(
             seq: entry.seq, id: entry.id, kind: entry.kind.rawValue, duplicateOf: entry.duplicateOf,
             duplicateKind: entry.duplicateKind?.rawValue, distance: entry.distance, containment: entry.containment,
-            source: entry.source,
+            matchedOn: entry.path?.rawValue, source: entry.source,
             sha256: entry.sha256.hexString, simhash: SimHash.hex(entry.simhash),
             receivedAt: RFC3339.string(fromMilliseconds: entry.receivedAt),
             text: entry.bytes.flatMap { try? TextDecoder.decode($0).text })

@@ -131,7 +131,7 @@ extension IngestPipeline {
             log(outcome, item: item)
             switch outcome {
             case .stored: summary.stored += 1; metrics.countFile("stored")
-            case .duplicate(_, _, .exact, _, _, _): summary.exactDuplicates += 1; metrics.countFile("exact")
+            case .duplicate(_, _, .exact, _, _, _, _): summary.exactDuplicates += 1; metrics.countFile("exact")
             case .duplicate: summary.nearDuplicates += 1; metrics.countFile("near")
             case .alreadyIngested: summary.recovered += 1; metrics.countFile("recovered")
             }
@@ -295,11 +295,12 @@ extension IngestPipeline {
         switch outcome {
         case .stored(let id, let seq):
             logger.info("stored", metadata: ["file": file, "id": "\(id)", "seq": "\(seq)", "simhash": "\(item.fingerprint.simhashHex)"])
-        case .duplicate(let id, let of, let kind, let distance, let containment, let seq):
+        case .duplicate(let id, let of, let kind, let distance, let containment, let path, let seq):
             var metadata: Logger.Metadata = [
                 "file": file, "kind": "\(kind.rawValue)", "of": "\(of)", "distance": "\(distance)", "duplicate_id": "\(id)", "seq": "\(seq)",
             ]
-            if let containment { metadata["matched_on"] = "lead"; metadata["containment"] = "\(Self.score(containment))" }
+            if let containment { metadata["containment"] = "\(Self.score(containment))" }
+            if let path { metadata["matched_on"] = "\(path.rawValue)" }
             logger.info("duplicate", metadata: metadata)
         case .alreadyIngested(let seq):
             logger.notice("already committed before a restart; moving it", metadata: ["file": file, "seq": "\(seq)"])

@@ -10,12 +10,16 @@ public struct Fingerprint: Sendable, Equatable, Hashable {
     public let sha256: [UInt8]
     /// How many tokens the text had, for diagnostics.
     public let tokenCount: Int
+    /// The smallest hashes of the text's word n-grams (`Anchors`): a copy that lost its top,
+    /// gained chrome or was cut deep still shares some, where its SimHash drifted away.
+    public let anchors: [UInt32]
 
-    public init(simhash: UInt64, leadSimhash: UInt64, sha256: [UInt8], tokenCount: Int) {
+    public init(simhash: UInt64, leadSimhash: UInt64, sha256: [UInt8], tokenCount: Int, anchors: [UInt32] = []) {
         self.simhash = simhash
         self.leadSimhash = leadSimhash
         self.sha256 = sha256
         self.tokenCount = tokenCount
+        self.anchors = anchors
     }
 
     /// The SimHash as the feed prints it: 16 lowercase hex digits.
@@ -51,8 +55,8 @@ public struct Fingerprinter: Sendable {
     /// Bumped whenever a change would give an existing text another fingerprint; a store written
     /// with another version is refused until `newsdedupd reindex` has refingerprinted it.
     /// 1: word bigrams. 2: markup stripped first, and the lead fingerprint added. 3: decimal
-    /// digits of every script folded to their value (०-९, ০-৯, ٠-٩ … as 0-9).
-    public static let algorithmVersion = 3
+    /// digits of every script folded to their value (०-९, ০-৯, ٠-٩ … as 0-9). 4: anchors.
+    public static let algorithmVersion = 4
 
     /// How many tokens the lead fingerprint covers: about the first two paragraphs of a news
     /// story (or 128 characters of Chinese or Japanese). Chosen on the evaluation set
@@ -63,11 +67,15 @@ public struct Fingerprinter: Sendable {
 
     public let shingler: Shingler
     public let leadTokens: Int
+    /// Makes the n-grams the anchors are taken from.
+    public let anchorShingler: Shingler
 
-    public init(shingleSize: Int = Shingler.defaultSize, leadTokens: Int = Fingerprinter.defaultLeadTokens) {
+    public init(shingleSize: Int = Shingler.defaultSize, leadTokens: Int = Fingerprinter.defaultLeadTokens,
+                anchorShingleSize: Int = Anchors.shingleSize) {
         precondition(leadTokens >= shingleSize, "the lead must hold at least one shingle")
         shingler = Shingler(size: shingleSize)
         self.leadTokens = leadTokens
+        anchorShingler = Shingler(size: anchorShingleSize)
     }
 
     public func fingerprint(of text: String) throws(FingerprintError) -> Fingerprint {
@@ -98,7 +106,8 @@ public struct Fingerprinter: Sendable {
             throw .overBudget(seconds: budget ?? 0, bytesDone: error.bytesDone, bytesTotal: error.bytesTotal)
         }
         guard !tokens.isEmpty else { throw .noWords }
-        let features = shingler.features(of: tokens)
+        let tokenHashes = Shingler.tokenHashes(of: tokens)
+        let features = shingler.features(hashes: tokenHashes)
         // The lead's shingles are the first ones of the whole text: shingle i starts at token i.
         let leadFeatures = tokens.count <= leadTokens
             ? features : Array(features.prefix(leadTokens - shingler.size + 1))
@@ -107,7 +116,8 @@ public struct Fingerprinter: Sendable {
             simhash: simhash,
             leadSimhash: tokens.count <= leadTokens ? simhash : SimHash.fingerprint(of: leadFeatures),
             sha256: SHA256.digest(tokens.bytes),  // the canonical text: tokens joined by spaces
-            tokenCount: tokens.count
+            tokenCount: tokens.count,
+            anchors: Anchors.smallest(of: anchorShingler.features(hashes: tokenHashes))
         )
         return (fingerprint, ShingleSet(features))
     }

@@ -13,12 +13,20 @@ import Synchronization
 /// instead of 10,400, each a cache miss into `prints`, for 700 more probes; at 100 K the small
 /// layout is the faster one.
 ///
-/// Memory per article: the fingerprint (8 bytes), its id (4, `IdColumn`) and one packed row
-/// number per band (3 bytes each, `BucketList`): 24 bytes with four bands, 21 with three, plus
-/// an offset per band value (32 MB in the wide layout). Fingerprints and ids are kept in chunks
-/// (`ChunkedArray`), so growing never holds two copies. Rows added since the last rebuild wait
-/// in `PendingRows` and are folded in when they reach a sixteenth of the total; removed rows
-/// are marked in a bitset and dropped at the next rebuild.
+/// Anchors (`Anchors`): each row's four 32-bit anchor keys, and one more bucket list over all
+/// of them (entry 4·row + slot, bucketed by the key's top bits), so a copy whose SimHash
+/// drifted is found by the n-grams it kept. A key shared by more than `anchorListLimit` rows
+/// is a common phrase, not a story, and is skipped: it would make every text of a language a
+/// candidate of every other.
+///
+/// Memory per article: the fingerprint (8 bytes), its id (4, `IdColumn`), one packed row
+/// number per band (3 bytes each, `BucketList`), the anchor keys (16) and their entries (3
+/// bytes each up to 4 M articles, 4 after): 52-60 bytes with four bands, plus an offset per
+/// band value (32 MB in the wide layout) and per anchor bucket (about one per four entries).
+/// Fingerprints and ids are kept in chunks (`ChunkedArray`), so growing never holds two
+/// copies. Rows added since the last rebuild wait in `PendingRows` and are folded in when they
+/// reach a sixteenth of the total; removed rows are marked in a bitset and dropped at the next
+/// rebuild.
 public struct NearDuplicateIndex: Sendable {
     /// How fingerprints are cut into bands.
     struct Layout: Equatable, Sendable {
@@ -56,6 +64,16 @@ public struct NearDuplicateIndex: Sendable {
     private var tables: [BucketList] = []
     private var pending: PendingRows
     private var builtCount = 0
+    /// `Anchors.count` keys per row, row-major.
+    private var anchorKeys = ChunkedArray<UInt32>()
+    /// The entries `0..<4·builtCount` of `anchorKeys`, by the top `anchorBits` of their key.
+    private var anchorTable: BucketList?
+    private var anchorBits = 10
+    /// Rows since the last rebuild, one table per anchor slot, chained by the whole key.
+    private var pendingAnchors = PendingRows(tables: Anchors.count)
+
+    /// Rows one anchor key may match before it counts as a common phrase and is skipped.
+    public static let anchorListLimit = 32
 
     public init() { self.init(wideFrom: 2_000_000) }
 
@@ -73,22 +91,29 @@ public struct NearDuplicateIndex: Sendable {
     /// Bytes held by the index's arrays.
     public var byteCount: Int {
         ids.byteCount + prints.byteCount + removed.count * 8 + tables.reduce(0) { $0 + $1.byteCount } + pending.byteCount
+            + anchorKeys.byteCount + (anchorTable?.byteCount ?? 0) + pendingAnchors.byteCount
     }
 
     /// Adds an article. Ids must increase (they are the store's row ids, in insertion order).
-    public mutating func insert(id: Int64, simhash: UInt64) {
-        load(id: id, simhash: simhash)
-        let layout = layout, built = builtCount, prints = prints
+    public mutating func insert(id: Int64, simhash: UInt64, anchors: [UInt32]) {
+        load(id: id, simhash: simhash, anchors: anchors)
+        let layout = layout, built = builtCount, prints = prints, keys = anchorKeys
         pending.append { row, table in layout.band(table, of: prints[built + row]) }
+        pendingAnchors.append { row, slot in keys[(built + row) * Anchors.count + slot] }
         if pending.count >= Self.rebuildStep(after: builtCount) { rebuild() }
     }
 
     /// Loads many articles at once: appended without being indexed, which the one `rebuild()`
     /// the caller must make afterwards does for all of them (no bucket work per article).
-    public mutating func load(id: Int64, simhash: UInt64) {
+    /// A text with fewer anchors than `Anchors.count` (a very short one) repeats its last.
+    public mutating func load(id: Int64, simhash: UInt64, anchors: [UInt32]) {
         precondition(ids.last.map { id > $0 } ?? true, "ids must increase")
         ids.append(id)
         prints.append(simhash)
+        // No anchors at all only from a caller that has none (an old row before reindex):
+        // a key from the SimHash, which finds nothing but itself.
+        let padding = anchors.last ?? UInt32(truncatingIfNeeded: simhash >> 32)
+        for slot in 0..<Anchors.count { anchorKeys.append(slot < anchors.count ? anchors[slot] : padding) }
         if (ids.count - 1) / 64 >= removed.count { removed.append(0) }
     }
 
@@ -123,6 +148,30 @@ public struct NearDuplicateIndex: Sendable {
             .map { Candidate(id: $0.id, simhash: $0.print, leadSimhash: nil) }
     }
 
+    /// Every live article sharing an anchor with the query (keys shared by more than
+    /// `anchorListLimit` rows skipped), oldest first. Their `leadSimhash` is nil.
+    public func partCandidates(anchors: [UInt32]) -> [Candidate] {
+        var found = Set<UInt32>()
+        var rows: [UInt32] = [], ranges: [(start: Int, end: Int)] = []
+        for key in Set(anchors) {
+            rows.removeAll(keepingCapacity: true)
+            if let anchorTable {
+                var entries: [UInt32] = []
+                anchorTable.appendRows(of: [key >> UInt32(32 - anchorBits)], to: &entries, ranges: &ranges)
+                for entry in entries where anchorKeys[Int(entry)] == key { rows.append(entry / UInt32(Anchors.count)) }
+            }
+            for slot in 0..<Anchors.count {
+                var pendingRows: [UInt32] = []
+                pendingAnchors.appendRows(table: slot, probes: [key], firstRow: builtCount, to: &pendingRows)
+                for row in pendingRows where anchorKeys[Int(row) * Anchors.count + slot] == key { rows.append(row) }
+            }
+            let matched = Set(rows).filter { !isRemoved(Int($0)) }
+            guard matched.count <= Self.anchorListLimit else { continue }
+            found.formUnion(matched)
+        }
+        return found.sorted().map { Candidate(id: ids[Int($0)], simhash: prints[Int($0)], leadSimhash: nil) }
+    }
+
     /// Folds the pending rows into the bucket lists and drops removed rows: a counting sort per
     /// band, linear in the number of articles, the bands built on every core.
     public mutating func rebuild() {
@@ -136,20 +185,34 @@ public struct NearDuplicateIndex: Sendable {
                 write += 1
             }
             prints.removeLast(prints.count - write)
+            write = 0
+            for row in 0..<(anchorKeys.count / Anchors.count) where kept(row) {
+                for slot in 0..<Anchors.count { anchorKeys[write * Anchors.count + slot] = anchorKeys[row * Anchors.count + slot] }
+                write += 1
+            }
+            anchorKeys.removeLast(anchorKeys.count - write * Anchors.count)
             self.removed = Array(repeating: 0, count: (ids.count + 63) / 64)
             removedCount = 0
         }
         layout = ids.count >= wideFrom ? .wide : .narrow
         tables = []  // freed before the new ones are built
-        let layout = layout, prints = prints
+        anchorTable = nil
+        let layout = layout, prints = prints, keys = anchorKeys
+        // About four entries a bucket: the offsets cost a byte per entry.
+        let bits = min(28, max(10, (keys.count | 1).bitWidth - (keys.count | 1).leadingZeroBitCount - 2))
         let built = Mutex<[Int: BucketList]>([:])
-        DispatchQueue.concurrentPerform(iterations: layout.count) { table in
-            let list = BucketList(buckets: 1 << layout.widths[table], rows: prints.count) { layout.band(table, of: prints[$0]) }
+        DispatchQueue.concurrentPerform(iterations: layout.count + 1) { table in
+            let list = table == layout.count
+                ? BucketList(buckets: 1 << bits, rows: keys.count) { keys[$0] >> UInt32(32 - bits) }
+                : BucketList(buckets: 1 << layout.widths[table], rows: prints.count) { layout.band(table, of: prints[$0]) }
             built.withLock { $0[table] = list }
         }
         tables = built.withLock { lists in (0..<layout.count).map { lists[$0]! } }
+        anchorTable = built.withLock { $0[layout.count] }
+        anchorBits = bits
         builtCount = ids.count
         pending = PendingRows(tables: layout.count)
+        pendingAnchors = PendingRows(tables: Anchors.count)
     }
 
     /// Rows that may wait in `pending` before a rebuild: a sixteenth of the built ones.

@@ -4,18 +4,28 @@ public enum Verdict: Equatable, Sendable {
     case unique
     /// Its normalised text equals a stored article's.
     case exactDuplicate(of: Int64)
-    /// Near a stored article: its whole-text SimHash within the threshold (`containment` nil),
-    /// or its lead SimHash equal and the shorter text's shingles contained in the other's
-    /// (`containment` the score). `distance` is the distance of the SimHash that matched (0 for
-    /// the lead).
-    case nearDuplicate(of: Int64, distance: Int, containment: Double?)
+    /// A re-publication of a stored article: found on `path`, confirmed by `containment` (the
+    /// share of the shorter text's shingles the other holds). `distance` is the whole-text
+    /// SimHash distance of the two, whichever path found the match.
+    case nearDuplicate(of: Int64, distance: Int, containment: Double, path: MatchPath)
 }
 
-/// A stored fingerprint returned by an index lookup.
+/// How a near duplicate was found.
+public enum MatchPath: String, Sendable, Codable, CaseIterable {
+    /// Whole-text SimHashes within the threshold K.
+    case whole
+    /// Equal lead SimHashes: a copy cut short.
+    case lead
+    /// A shared anchor (`Anchors`): a copy with a new top, chrome around it, cut deep or
+    /// updated, whose SimHash drifted past K.
+    case part
+}
+
+/// A stored article an index lookup returned, by whichever path.
 public struct Candidate: Equatable, Sendable {
     public let id: Int64
     public let simhash: UInt64
-    /// Nil when the row was found through the whole-text index, which keeps no leads.
+    /// Nil when the row came from an in-memory index, which keeps no leads.
     public let leadSimhash: UInt64?
 
     public init(id: Int64, simhash: UInt64, leadSimhash: UInt64?) {
@@ -26,31 +36,49 @@ public struct Candidate: Equatable, Sendable {
 }
 
 extension Verdict {
-    /// Exact beats near; a whole-text match beats a lead match; among whole-text matches the
-    /// nearest wins, then the oldest (lowest id), so the verdict does not depend on the order
-    /// the index returned rows in.
-    ///
-    /// A lead match needs the lead SimHash equal (see `NearDuplicateThreshold.minimumContainment`)
-    /// and is confirmed with `containment` (called with the candidate's id, oldest first, only
-    /// when no whole-text match exists): a shared lead alone is not enough, since unrelated
-    /// stories can open with the same boilerplate block.
+    /// At most this many candidates are confirmed per article (each confirmation reads and
+    /// analyses a stored text). Real copies are found among the first: the nearest whole-text
+    /// match, then the oldest. A text near more than eight stored ones that all fail
+    /// containment is stored as new.
+    public static let maxConfirmations = 8
+
+    /// Exact beats near. Every near candidate must be confirmed by `containment` (called with
+    /// its id) reaching `NearDuplicateThreshold.minimumContainment`: SimHash alone merges
+    /// template reports (the same sentence frame with other names and numbers) and, at 100 M
+    /// articles, unrelated texts that fall within K by chance. Candidates are tried by path —
+    /// whole text (nearest first), equal lead, shared anchor — then oldest first, so the verdict
+    /// does not depend on the order the index returned rows in.
     public static func decide<E: Error>(
         _ fingerprint: Fingerprint, exactMatch: Int64?, candidates: [Candidate], maxDistance: Int,
         containment: (Int64) throws(E) -> Double
     ) throws(E) -> Verdict {
         if let exactMatch { return .exactDuplicate(of: exactMatch) }
-        let whole = candidates.map { ($0.id, SimHash.distance($0.simhash, fingerprint.simhash)) }
-            .filter { $0.1 <= maxDistance }.min { ($0.1, $0.0) < ($1.1, $1.0) }
-        if let (id, distance) = whole {
-            return .nearDuplicate(of: id, distance: distance, containment: nil)
+        var best: [Int64: (path: MatchPath, distance: Int)] = [:]
+        for candidate in candidates {
+            let distance = SimHash.distance(candidate.simhash, fingerprint.simhash)
+            let path: MatchPath = distance <= maxDistance ? .whole
+                : candidate.leadSimhash == fingerprint.leadSimhash ? .lead : .part
+            if let known = best[candidate.id], rank(known.path) <= rank(path) { continue }
+            best[candidate.id] = (path, distance)
         }
-        let leads = candidates.filter { $0.leadSimhash == fingerprint.leadSimhash }.map(\.id)
-        for id in Set(leads).sorted() {
+        let ordered = best.sorted {
+            (rank($0.value.path), $0.value.path == .whole ? $0.value.distance : 0, $0.key)
+                < (rank($1.value.path), $1.value.path == .whole ? $1.value.distance : 0, $1.key)
+        }
+        for (id, match) in ordered.prefix(maxConfirmations) {
             let score = try containment(id)
             if score >= NearDuplicateThreshold.minimumContainment {
-                return .nearDuplicate(of: id, distance: 0, containment: score)
+                return .nearDuplicate(of: id, distance: match.distance, containment: score, path: match.path)
             }
         }
         return .unique
+    }
+
+    private static func rank(_ path: MatchPath) -> Int {
+        switch path {
+        case .whole: 0
+        case .lead: 1
+        case .part: 2
+        }
     }
 }

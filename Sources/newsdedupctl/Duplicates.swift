@@ -19,10 +19,10 @@ struct Duplicates: ParsableCommand {
             try receiveRecords(&client) { response throws(ControlClient.Failure) in
                 guard let row = response.duplicate else { throw .cutOff("reply without duplicate") }
                 if json { return try printJSON(row) }
-                let distance = row.containment.map { "lead \(row.distance), contains \(formatScore($0))" } ?? "\(row.distance)"
-                rows.append(["\(row.id)", row.kind, distance, row.receivedAt, row.source])
+                let match = row.containment.map { "\(row.matchedOn ?? "lead"), contains \(formatScore($0))" } ?? row.matchedOn ?? "-"
+                rows.append(["\(row.id)", row.kind, "\(row.distance)", match, row.receivedAt, row.source])
             }
-            if !json { rows.isEmpty ? print("no duplicates recorded for article \(id)") : printTable(["ID", "KIND", "DISTANCE", "RECEIVED", "SOURCE"], rows) }
+            if !json { rows.isEmpty ? print("no duplicates recorded for article \(id)") : printTable(["ID", "KIND", "DISTANCE", "MATCH", "RECEIVED", "SOURCE"], rows) }
         }
     }
 }

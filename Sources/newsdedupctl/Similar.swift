@@ -18,51 +18,55 @@ struct Similar: ParsableCommand {
         withDaemon(socket: parent.socketPath) { client throws(ControlClient.Failure) in
             try client.send(Request(
                 command: .similar, simhash: fingerprint.simhashHex, sha256: fingerprint.sha256.hexString,
-                leadSimhash: fingerprint.leadSimhashHex))
+                leadSimhash: fingerprint.leadSimhashHex, anchors: fingerprint.anchors.map(Self.hex)))
             var matches: [MatchRecord] = []
             try receiveRecords(&client) { response throws(ControlClient.Failure) in
                 guard let match = response.match else { throw .cutOff("reply without match") }
                 matches.append(match)
             }
-            // A match on the lead alone is a duplicate only if the texts confirm it, as at
-            // ingest: fetch the stored text and compute the shingle containment here.
+            // Every near candidate is a duplicate only if the texts confirm it, as at ingest:
+            // fetch the stored text and compute the shingle containment here.
             var rows: [[String]] = []
             for match in matches {
                 var containment: Double?
-                if match.basis == "lead" {
+                if !match.exact {
                     try client.send(Request(command: .show, id: match.id))
                     guard let article = try client.receive().article else { throw .cutOff("reply without article") }
                     var noCache: NormalizationCache? = nil
                     containment = (try? TextDecoder.decode(Array(article.body)).text)
                         .flatMap { try? Fingerprinter().analyze($0, cache: &noCache).shingles.containment(shingles) } ?? 0
                 }
+                let duplicate = containment.map { $0 >= NearDuplicateThreshold.minimumContainment } ?? true
                 if json {
-                    try printJSON(SimilarLine(match: match, containment: containment,
-                                              duplicate: containment.map { $0 >= NearDuplicateThreshold.minimumContainment } ?? true))
+                    try printJSON(SimilarLine(match: match, containment: containment, duplicate: duplicate))
                     continue
                 }
-                let distance = switch (match.exact, containment) {
-                case (true, _): "exact"
-                case (false, nil): "\(match.distance)"
-                case (false, let score?):
-                    "lead \(match.leadDistance ?? 0), contains \(formatScore(score))"
-                        + (score >= NearDuplicateThreshold.minimumContainment ? "" : ": not a duplicate")
+                let verdict = switch containment {
+                case nil: "exact"
+                case let score?:
+                    "\(match.basis ?? "whole"), contains \(formatScore(score))" + (duplicate ? "" : ": not a duplicate")
                 }
-                rows.append(["\(match.id)", distance, match.receivedAt, match.source])
+                rows.append(["\(match.id)", "\(match.distance)", verdict, match.receivedAt, match.source])
             }
             guard !json else { return }
             if rows.isEmpty {
                 print("no stored article near \(file) (simhash \(fingerprint.simhashHex))")
             } else {
-                printTable(["ID", "DISTANCE", "RECEIVED", "SOURCE"], rows)
+                printTable(["ID", "DISTANCE", "MATCH", "RECEIVED", "SOURCE"], rows)
             }
         }
     }
 }
 
-/// `similar --json`: the daemon's match, with the containment computed for a lead match and
-/// whether the file would be recorded as a duplicate of it.
+/// `similar --json`: the daemon's match, with the containment computed for a near candidate
+/// and whether the file would be recorded as a duplicate of it.
 extension Similar {
+    /// An anchor as the request carries it: 8 lowercase hex digits.
+    static func hex(_ anchor: UInt32) -> String {
+        let digits = String(anchor, radix: 16)
+        return String(repeating: "0", count: 8 - digits.count) + digits
+    }
+
     /// The file's fingerprint and shingles, as ingest would compute them; exits on failure.
     /// (A function of its own: built inline, the release compiler of Swift 6.3 crashed on the
     /// captures of the closure below.)

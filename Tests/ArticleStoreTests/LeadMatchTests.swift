@@ -25,16 +25,17 @@ import Testing
 
         let outcomes = try store.ingest([original, copy], maxDistance: 7)
         guard case .stored(let id, _) = outcomes[0] else { Issue.record("\(outcomes[0])"); return }
-        guard case .duplicate(let duplicateId, id, .near, let distance, let containment?, _) = outcomes[1] else {
+        guard case .duplicate(let duplicateId, id, .near, let distance, let containment?, let path, _) = outcomes[1] else {
             Issue.record("the cut copy: \(outcomes[1])"); return
         }
-        #expect(distance == 0 && original.fingerprint.leadSimhash == copy.fingerprint.leadSimhash)
+        #expect(path == .lead && original.fingerprint.leadSimhash == copy.fingerprint.leadSimhash)
+        #expect(distance == SimHash.distance(original.fingerprint.simhash, copy.fingerprint.simhash), "the whole-text distance")
         #expect(containment >= 0.95)
         // The score is kept and explained wherever the duplicate is shown.
         let recorded = try #require(try store.duplicates(of: id)?.first)
-        #expect(recorded.id == duplicateId && recorded.containment == containment)
+        #expect(recorded.id == duplicateId && recorded.containment == containment && recorded.path == .lead)
         let feed = try store.feed(since: 0, limit: 10)
-        #expect(feed.last?.containment == containment)
+        #expect(feed.last?.containment == containment && feed.last?.path == .lead)
         #expect(try store.check().isSound)
     }
 
@@ -49,11 +50,9 @@ import Testing
 
         let outcomes = try store.ingest([first, second], maxDistance: 7)
         guard case .stored = outcomes[1] else { Issue.record("shared opening taken for a copy: \(outcomes[1])"); return }
-        let similar = try store.similar(
-            sha256: second.fingerprint.sha256, simhash: second.fingerprint.simhash,
-            leadSimhash: second.fingerprint.leadSimhash, maxDistance: 7)
-        #expect(similar.map(\.id).contains(1), "similar still lists it, as a lead match")
-        #expect(similar.first { $0.id == 1 }.map { $0.leadDistance == 0 && $0.distance > 7 } == true)
+        let similar = try store.similar(second.fingerprint, maxDistance: 7)
+        let listed = try #require(similar.first { $0.id == 1 }, "similar still lists it, as a lead candidate")
+        #expect(listed.leadDistance == 0 && listed.distance > 7 && listed.path == .lead)
     }
 }
 

@@ -59,7 +59,8 @@ import Testing
             var hits = 0
             for query in queries {
                 let viaIndex = try store.pool.read { db in
-                    try store.nearCandidates(db, simhash: query.simhash, leadSimhash: query.lead, maxDistance: maxDistance)
+                    try store.nearCandidates(
+                        db, Fingerprint(simhash: query.simhash, leadSimhash: query.lead, sha256: [], tokenCount: 0), maxDistance: maxDistance)
                 }
                 func key(_ c: Candidate) -> (Int, Int64) { (SimHash.distance(c.simhash, query.simhash), c.id) }
                 let viaScan = stored.filter {

@@ -24,7 +24,7 @@ import Testing
                 id: nil, sha256: Data(repeating: 0xAB, count: 32), simhash: 0, band0: 0, band1: 0, band2: 0, band3: 0,
                 leadSimhash: 0, leadBand0: -1, leadBand1: -1, leadBand2: -1, leadBand3: -1, source: "seed2.html",
                 receivedAt: 1_795_000_000_001, encoding: "utf8", rawSize: Int64(html.count), storedSize: Int64(body.count),
-                tokenCount: 0, body: Data(body)
+                tokenCount: 0, body: Data(body), anchors: Data()
             ).insertAndFetch(db)
             _ = try FeedEventRecord(seq: nil, kind: .article, articleId: article.id, duplicateId: nil, claimKey: "html")
                 .insertAndFetch(db)
@@ -63,8 +63,7 @@ import Testing
         // Every article now carries this build's fingerprints, so the index finds it again.
         for (index, seed) in seeds.enumerated() {
             let fingerprint = try Fingerprinter().fingerprint(of: String(decoding: seed.bytes, as: UTF8.self))
-            let found = try store.similar(
-                sha256: fingerprint.sha256, simhash: fingerprint.simhash, leadSimhash: fingerprint.leadSimhash, maxDistance: 0)
+            let found = try store.similar(fingerprint, maxDistance: 0)
             #expect(found.first.map { $0.exact && $0.id == Int64(index + 1) && $0.distance == 0 && $0.leadDistance == 0 } == true,
                     "\(seed.name): \(found)")
         }

@@ -36,7 +36,7 @@ import Testing
         let exact = try item("again.txt", try Seeds.all()[0].bytes)
         let outcomes = try store.ingest([edited, exact], maxDistance: 7)
         guard case .stored = outcomes[0] else { Issue.record("a near copy of a retired article is new: \(outcomes[0])"); return }
-        guard case .duplicate(_, 1, .exact, 0, _, _) = outcomes[1] else { Issue.record("exact copies still caught: \(outcomes[1])"); return }
+        guard case .duplicate(_, 1, .exact, 0, _, _, _) = outcomes[1] else { Issue.record("exact copies still caught: \(outcomes[1])"); return }
         #expect(try store.check().isSound)
     }
 

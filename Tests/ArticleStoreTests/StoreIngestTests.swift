@@ -45,10 +45,11 @@ import Testing
             try item("nfd.txt", Array(nfd.utf8)), try item("edited.txt", Array(edited.utf8)),
         ], maxDistance: 7)
         guard case .stored(let id, _) = outcomes[0] else { Issue.record("not stored"); return }
-        guard case .duplicate(_, id, .exact, 0, _, _) = outcomes[1] else { Issue.record("\(outcomes[1])"); return }
-        guard case .duplicate(_, id, .exact, 0, _, _) = outcomes[2] else { Issue.record("\(outcomes[2])"); return }
-        guard case .duplicate(_, id, .near, let distance, _, _) = outcomes[3] else { Issue.record("\(outcomes[3])"); return }
+        guard case .duplicate(_, id, .exact, 0, nil, nil, _) = outcomes[1] else { Issue.record("\(outcomes[1])"); return }
+        guard case .duplicate(_, id, .exact, 0, nil, nil, _) = outcomes[2] else { Issue.record("\(outcomes[2])"); return }
+        guard case .duplicate(_, id, .near, let distance, let containment?, .whole, _) = outcomes[3] else { Issue.record("\(outcomes[3])"); return }
         #expect(distance > 0 && distance <= 7)
+        #expect(containment >= NearDuplicateThreshold.minimumContainment && containment < 1, "confirmed, though edited")
         let totals = try store.totals()
         #expect((totals.articles, totals.exactDuplicates, totals.nearDuplicates) == (1, 2, 1))
     }

@@ -33,6 +33,7 @@ import Testing
             #expect(fingerprint.simhash == answer.simhash, "\(name)")
             #expect(fingerprint.leadSimhash == answer.lead, "\(name): lead")
             #expect(fingerprint.tokenCount == answer.tokens, "\(name)")
+            #expect(fingerprint.anchors == ScriptSamples.seedAnchors[name], "\(name): anchors")
         }
     }
 

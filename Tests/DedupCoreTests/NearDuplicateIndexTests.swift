@@ -12,9 +12,13 @@ import Testing
         var rng = SeededGenerator(seed: 0x1DE7)
         var index = NearDuplicateIndex(wideFrom: wideFrom)
         var live: [Int64: UInt64] = [:]
+        var liveAnchors: [Int64: [UInt32]] = [:]
+        // Anchor keys drawn from a small pool, so rows share them (a key is shared by about
+        // 9 rows; some by more than the list limit).
+        let pool = (0..<24_000).map { _ in UInt32(truncatingIfNeeded: rng.next()) }
         var points: [UInt64] = []
         var nextId: Int64 = 1
-        var hits = 0
+        var hits = 0, anchorHits = 0, skipped = 0
         for round in 0..<6 {
             // Random articles, and neighbours of earlier query points at every distance 0-12.
             for _ in 0..<9_000 {
@@ -22,18 +26,24 @@ import Testing
                 if let point = points.randomElement(using: &rng), Int.random(in: 0..<4, using: &rng) == 0 {
                     article = flip(point, Int.random(in: 0...12, using: &rng), &rng)
                 }
+                // Up to four anchors, some fewer (a very short text), the common pool keys more often.
+                let anchors = (0..<Int.random(in: 1...Anchors.count, using: &rng)).map { _ in
+                    pool[Int(rng.next() % UInt64(Int.random(in: 0..<10, using: &rng) == 0 ? 40 : pool.count))]
+                }
                 if round == 0 {
-                    index.load(id: nextId, simhash: article)  // the bulk path, then one rebuild
+                    index.load(id: nextId, simhash: article, anchors: anchors)  // the bulk path, then one rebuild
                 } else {
-                    index.insert(id: nextId, simhash: article)
+                    index.insert(id: nextId, simhash: article, anchors: anchors)
                 }
                 live[nextId] = article
+                liveAnchors[nextId] = anchors
                 nextId += 1 + Int64(rng.next() % 3)  // ids with gaps, as after deletions
             }
             if round == 0 { index.rebuild() }
             for id in live.keys.shuffled(using: &rng).prefix(1_500) {
                 index.remove(id: id)
                 live[id] = nil
+                liveAnchors[id] = nil
             }
             if round == 3 { index.rebuild() }
             points += (0..<50).map { _ in rng.next() }
@@ -48,21 +58,38 @@ import Testing
                     hits += viaScan.count
                 }
             }
+            // Anchors: every live row holding one of the query's keys, keys held by more
+            // than the limit skipped, oldest first.
+            for _ in 0..<200 {
+                let query = (0..<Anchors.count).map { _ in pool[Int(rng.next() % UInt64(pool.count))] }
+                    + (rng.next() % 4 == 0 ? [pool[Int(rng.next() % 40)]] : [])
+                var expected = Set<Int64>()
+                for key in Set(query) {
+                    let holders = liveAnchors.filter { $0.value.contains(key) }.map(\.key)
+                    if holders.count <= NearDuplicateIndex.anchorListLimit { expected.formUnion(holders) } else { skipped += 1 }
+                }
+                let viaIndex = index.partCandidates(anchors: query)
+                #expect(viaIndex.map(\.id) == expected.sorted(), "round \(round): anchors")
+                #expect(viaIndex.allSatisfy { live[$0.id] == $0.simhash && $0.leadSimhash == nil })
+                anchorHits += expected.count
+            }
         }
         #expect(hits > 1_000, "planted neighbours must be found: \(hits)")
+        #expect(anchorHits > 1_000 && skipped > 0, "rows sharing anchors must be found, common keys skipped: \(anchorHits), \(skipped)")
         #expect(index.layout == (wideFrom == .max ? .narrow : .wide))
     }
 
     @Test func idsThatSpanMoreThan32BitsAreKeptWhole() {
         var index = NearDuplicateIndex()
         let rows: [(id: Int64, simhash: UInt64)] = [(5, 0), (6, 0), (1 << 33, 0b111), ((1 << 33) + 2, ~0), (1 << 40, 0xFFFF)]
-        for row in rows { index.insert(id: row.id, simhash: row.simhash) }
+        for row in rows { index.insert(id: row.id, simhash: row.simhash, anchors: [UInt32(truncatingIfNeeded: row.id)]) }
         #expect(index.candidates(simhash: 0, maxDistance: 3).map(\.id) == [5, 6, 1 << 33])
         index.remove(id: 6)
         index.rebuild()
         #expect(index.candidates(simhash: 0, maxDistance: 3).map(\.id) == [5, 1 << 33])
         #expect(index.candidates(simhash: 0xFFFF, maxDistance: 0).map(\.id) == [1 << 40])
         #expect(index.lastId == 1 << 40 && index.count == 4)
+        #expect(index.partCandidates(anchors: [2, 5]).map(\.id) == [5, (1 << 33) + 2])
     }
 
     func flip(_ value: UInt64, _ bits: Int, _ rng: inout SeededGenerator) -> UInt64 {

@@ -30,4 +30,13 @@ enum ScriptSamples {
         "003_57e8a930f85aecc1.txt": ("df535432b1dfe8713d2ad7393f451c77743562b115661d4c8347751322268ccf", 0x3d71_b3c1_735b_8e30, 334, 0x6d61_b2c1_e9d3_0830),
         "004_bb220e98ae44434c.txt": ("bb25fd04eb0ea8ba0fca7e5b38de99bc757fa4edd6a8aff78fc70e71f5e3a63d", 0xfb4a_f59c_f3f2_0b3b, 466, 0xd100_0654_4d9f_2d33),
     ]
+
+    /// The seeds' anchors (fingerprint algorithm 4) from the same reference.
+    static let seedAnchors: [String: [UInt32]] = [
+        "000_4360acfb55c60055.txt": [0xd31f_a256, 0x0982_8044, 0x2fb1_8dcd, 0x442f_8f91],
+        "001_1e3c29de23f4da67.txt": [0xc33c_19d5, 0xa2c9_308e, 0x45e3_0672, 0x2193_7f88],
+        "002_bd98f42bff8ccfe6.txt": [0xb058_0eaf, 0x0e1e_7cb0, 0x7f87_1cc6, 0x832f_f02f],
+        "003_57e8a930f85aecc1.txt": [0x0e1b_0657, 0xae74_d731, 0x5f95_93a2, 0x66ed_fb19],
+        "004_bb220e98ae44434c.txt": [0xe84e_95bb, 0x6d13_61e1, 0x1a81_3e5e, 0xaa90_415d],
+    ]
 }

@@ -18,29 +18,53 @@ import Testing
         #expect(verdict == .exactDuplicate(of: 9))
     }
 
-    @Test func nearestThenOldestWins() {
+    @Test func nearestThenOldestWinsWhenConfirmed() {
         let candidates = [
             Candidate(id: 5, simhash: 0b111, leadSimhash: ~0), Candidate(id: 4, simhash: 0b1, leadSimhash: ~0),
             Candidate(id: 2, simhash: 0b10, leadSimhash: ~0), Candidate(id: 1, simhash: 0xFFFF, leadSimhash: ~0),
         ]
-        #expect(Verdict.decide(print(0), exactMatch: nil, candidates: candidates, maxDistance: 7, containment: never)
-            == .nearDuplicate(of: 2, distance: 1, containment: nil))
+        var asked: [Int64] = []
+        let verdict = Verdict.decide(print(0), exactMatch: nil, candidates: candidates, maxDistance: 7) { id in
+            asked.append(id)
+            return 0.9
+        }
+        #expect(verdict == .nearDuplicate(of: 2, distance: 1, containment: 0.9, path: .whole))
+        #expect(asked == [2])
     }
 
-    @Test func beyondTheThresholdIsUnique() {
-        #expect(Verdict.decide(print(0), exactMatch: nil, candidates: [Candidate(id: 1, simhash: 0xFF, leadSimhash: 0xFF)],
-                               maxDistance: 7) { _ in 1 } == .unique)
-        #expect(Verdict.decide(print(0), exactMatch: nil, candidates: [Candidate(id: 1, simhash: 0x7F, leadSimhash: ~0)],
-                               maxDistance: 7, containment: never) == .nearDuplicate(of: 1, distance: 7, containment: nil))
+    @Test func aWholeTextMatchMustBeConfirmedToo() {
+        // A template report: the same frame with other numbers lands within K, shares little.
+        let candidates = [Candidate(id: 2, simhash: 0b1, leadSimhash: ~0), Candidate(id: 4, simhash: 0b11, leadSimhash: ~0)]
+        var asked: [Int64] = []
+        let verdict = Verdict.decide(print(0), exactMatch: nil, candidates: candidates, maxDistance: 7) { id in
+            asked.append(id)
+            return id == 2 ? 0.55 : 0.85
+        }
+        #expect(asked == [2, 4])
+        #expect(verdict == .nearDuplicate(of: 4, distance: 2, containment: 0.85, path: .whole))
+        #expect(Verdict.decide(print(0), exactMatch: nil, candidates: candidates, maxDistance: 7) { _ in 0.79 } == .unique)
     }
 
-    @Test func aWholeTextMatchBeatsACloserLeadMatch() {
-        let candidates = [Candidate(id: 1, simhash: ~0, leadSimhash: 0), Candidate(id: 2, simhash: 0b11111, leadSimhash: ~0)]
-        #expect(Verdict.decide(print(0), exactMatch: nil, candidates: candidates, maxDistance: 7, containment: never)
-            == .nearDuplicate(of: 2, distance: 5, containment: nil))
+    @Test func pathsAreTriedWholeThenLeadThenPart() {
+        let candidates = [
+            Candidate(id: 1, simhash: ~0, leadSimhash: nil),  // a shared anchor only
+            Candidate(id: 2, simhash: ~0, leadSimhash: 0),  // an equal lead
+            Candidate(id: 3, simhash: 0b1111111, leadSimhash: ~0),  // 7 bits: whole text
+        ]
+        var asked: [Int64] = []
+        let none = Verdict.decide(print(0, lead: 0), exactMatch: nil, candidates: candidates, maxDistance: 7) { id in
+            asked.append(id)
+            return 0.5
+        }
+        #expect(none == .unique)
+        #expect(asked == [3, 2, 1])
+        let part = Verdict.decide(print(0, lead: 0), exactMatch: nil, candidates: candidates, maxDistance: 7) { $0 == 1 ? 0.9 : 0 }
+        #expect(part == .nearDuplicate(of: 1, distance: 64, containment: 0.9, path: .part))
+        let lead = Verdict.decide(print(0, lead: 0), exactMatch: nil, candidates: candidates, maxDistance: 7) { $0 == 3 ? 0 : 1 }
+        #expect(lead == .nearDuplicate(of: 2, distance: 64, containment: 1, path: .lead))
     }
 
-    @Test func aLeadMatchCountsOnlyWhenContainmentConfirmsIt() {
+    @Test func leadMatchesAreTriedOldestFirstAndNeedTheThreshold() {
         // The whole texts are far apart; the leads are equal.
         let candidates = [Candidate(id: 7, simhash: ~0, leadSimhash: 0), Candidate(id: 3, simhash: ~0, leadSimhash: 0)]
         var asked: [Int64] = []
@@ -49,20 +73,36 @@ import Testing
             return id == 3 ? 0.25 : 0.97  // the older shares an opening block only; the other is a cut copy
         }
         #expect(asked == [3, 7], "oldest first, then the next")
-        #expect(verdict == .nearDuplicate(of: 7, distance: 0, containment: 0.97))
+        #expect(verdict == .nearDuplicate(of: 7, distance: 64, containment: 0.97, path: .lead))
 
         let refused = Verdict.decide(print(0, lead: 0), exactMatch: nil, candidates: candidates, maxDistance: 7) { _ in 0.79 }
         #expect(refused == .unique)
         let atThreshold = Verdict.decide(print(0, lead: 0), exactMatch: nil, candidates: [candidates[1]], maxDistance: 7) { _ in
             NearDuplicateThreshold.minimumContainment
         }
-        #expect(atThreshold == .nearDuplicate(of: 3, distance: 0, containment: NearDuplicateThreshold.minimumContainment))
+        #expect(atThreshold == .nearDuplicate(of: 3, distance: 64, containment: NearDuplicateThreshold.minimumContainment, path: .lead))
     }
 
-    @Test func aLeadOneBitAwayOrUnknownIsNoLeadMatch() {
-        // Leads must be equal; a candidate from the whole-text index has no lead to compare.
-        let candidates = [Candidate(id: 1, simhash: ~0, leadSimhash: 0b1), Candidate(id: 2, simhash: ~0, leadSimhash: nil)]
-        #expect(Verdict.decide(print(0, lead: 0), exactMatch: nil, candidates: candidates, maxDistance: 7, containment: never) == .unique)
+    @Test func aCandidateFoundTwiceIsTriedOnceOnItsBestPath() {
+        let candidates = [Candidate(id: 5, simhash: ~0, leadSimhash: nil), Candidate(id: 5, simhash: ~0, leadSimhash: 0)]
+        var asked: [Int64] = []
+        let verdict = Verdict.decide(print(0, lead: 0), exactMatch: nil, candidates: candidates, maxDistance: 7) { id in
+            asked.append(id)
+            return 1
+        }
+        #expect(asked == [5])
+        #expect(verdict == .nearDuplicate(of: 5, distance: 64, containment: 1, path: .lead))
+    }
+
+    @Test func atMostMaxConfirmationsAreTried() {
+        let candidates = (1...20).map { Candidate(id: Int64($0), simhash: ~0, leadSimhash: nil) }
+        var asked = 0
+        let verdict = Verdict.decide(print(0), exactMatch: nil, candidates: candidates, maxDistance: 7) { _ in
+            asked += 1
+            return 0.1
+        }
+        #expect(verdict == .unique)
+        #expect(asked == Verdict.maxConfirmations)
     }
 }
 

@@ -2,11 +2,15 @@ public import DedupCore
 
 /// Judges pairs of evaluation texts the way the daemon judges an incoming article against a
 /// stored one (`Verdict.decide`), as one number per pair: the smallest threshold K at which the
-/// pair counts as a duplicate. That is the whole-text distance, or the lead distance when it is
-/// smaller and the shingle containment confirms it.
+/// pair counts as a duplicate. A pair is a candidate when its whole-text SimHashes are within
+/// K, its leads are equal or it shares an anchor; a candidate counts only when the shingle
+/// containment confirms it. (The daemon also skips an anchor shared by more than
+/// `NearDuplicateIndex.anchorListLimit` stored articles, which a pair cannot show.)
 public struct PairJudge: Sendable {
     public let fingerprints: [Fingerprint]
     public let shingles: [ShingleSet]
+    /// Each text's distinct shingle hashes, sorted once.
+    public let sorted: [[UInt64]]
 
     public init(texts: [String], fingerprinter: Fingerprinter = Fingerprinter()) throws {
         var cache: NormalizationCache? = NormalizationCache()
@@ -18,22 +22,38 @@ public struct PairJudge: Sendable {
         }
         self.fingerprints = fingerprints
         self.shingles = shingles
+        sorted = shingles.map(\.hashes)
+    }
+
+    public func containment(_ i: Int, _ j: Int) -> Double {
+        ShingleSet.containment(sorted: sorted[i], sorted[j])
+    }
+
+    /// Whether the two texts share an anchor.
+    public func shareAnAnchor(_ i: Int, _ j: Int) -> Bool {
+        fingerprints[i].anchors.contains { fingerprints[j].anchors.contains($0) }
     }
 
     public func distance(_ i: Int, _ j: Int) -> Int {
         let whole = SimHash.distance(fingerprints[i].simhash, fingerprints[j].simhash)
-        // An equal lead confirmed by containment matches at every threshold, as in the daemon.
-        guard whole > 0, fingerprints[i].leadSimhash == fingerprints[j].leadSimhash else { return whole }
-        return shingles[i].containment(shingles[j]) >= NearDuplicateThreshold.minimumContainment ? 0 : whole
+        let lead = fingerprints[i].leadSimhash == fingerprints[j].leadSimhash
+        let anchor = shareAnAnchor(i, j)
+        // Beyond every threshold a report asks about, and not found another way: never a candidate.
+        guard whole <= QualityReport.thresholds.last! || lead || anchor else { return whole }
+        guard containment(i, j) >= NearDuplicateThreshold.minimumContainment else { return 99 }
+        // Found by the lead or an anchor, a confirmed copy matches at every threshold.
+        return lead || anchor ? 0 : whole
     }
 
     /// The daemon's own decision for (i stored, j incoming) at `maxDistance`.
     public func verdict(stored i: Int, incoming j: Int, maxDistance: Int) -> Verdict {
-        let stored = fingerprints[i]
+        let stored = fingerprints[i], incoming = fingerprints[j]
+        let found = SimHash.distance(stored.simhash, incoming.simhash) <= maxDistance
+            || stored.leadSimhash == incoming.leadSimhash || shareAnAnchor(i, j)
         return Verdict.decide(
-            fingerprints[j], exactMatch: stored.sha256 == fingerprints[j].sha256 ? Int64(i) : nil,
-            candidates: [Candidate(id: Int64(i), simhash: stored.simhash, leadSimhash: stored.leadSimhash)],
+            incoming, exactMatch: stored.sha256 == incoming.sha256 ? Int64(i) : nil,
+            candidates: found ? [Candidate(id: Int64(i), simhash: stored.simhash, leadSimhash: stored.leadSimhash)] : [],
             maxDistance: maxDistance
-        ) { _ in shingles[i].containment(shingles[j]) }
+        ) { _ in containment(i, j) }
     }
 }
