@@ -17,6 +17,7 @@ struct Benchmark {
         case "quality": try QualityBenchmark.run(arguments: rest)
         case "scale": try ScaleBenchmark.run(arguments: rest)
         case "index": try IndexBenchmark.run(arguments: rest)
+        case "precision": try PrecisionBenchmark.run(arguments: rest)
         case "latency": try LatencyBenchmark.run()
         case "worst": try WorstCaseBenchmark.run(arguments: rest)
         case "throughput": try throughput(full: rest.contains("--full"))

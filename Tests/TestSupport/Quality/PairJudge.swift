@@ -11,6 +11,9 @@ public struct PairJudge: Sendable {
     public let shingles: [ShingleSet]
     /// Each text's distinct shingle hashes, sorted once.
     public let sorted: [[UInt64]]
+    /// For each text, the texts it shares an anchor with (an inverted index, built once: the
+    /// reports ask about every pair).
+    let anchorPartners: [Set<Int>]
 
     public init(texts: [String], fingerprinter: Fingerprinter = Fingerprinter()) throws {
         var cache: NormalizationCache? = NormalizationCache()
@@ -23,6 +26,15 @@ public struct PairJudge: Sendable {
         self.fingerprints = fingerprints
         self.shingles = shingles
         sorted = shingles.map(\.hashes)
+        var holders: [UInt32: [Int]] = [:]
+        for (i, fingerprint) in fingerprints.enumerated() {
+            for anchor in Set(fingerprint.anchors) { holders[anchor, default: []].append(i) }
+        }
+        var partners = [Set<Int>](repeating: [], count: fingerprints.count)
+        for list in holders.values where list.count > 1 {
+            for i in list { partners[i].formUnion(list) }
+        }
+        anchorPartners = partners
     }
 
     public func containment(_ i: Int, _ j: Int) -> Double {
@@ -31,7 +43,7 @@ public struct PairJudge: Sendable {
 
     /// Whether the two texts share an anchor.
     public func shareAnAnchor(_ i: Int, _ j: Int) -> Bool {
-        fingerprints[i].anchors.contains { fingerprints[j].anchors.contains($0) }
+        i != j && anchorPartners[i].contains(j)
     }
 
     public func distance(_ i: Int, _ j: Int) -> Int {

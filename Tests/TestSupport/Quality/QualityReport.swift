@@ -50,6 +50,8 @@ public struct QualityReport: Sendable {
     static let templateSlice = ledeSlice + 1
 
     private var counts = [Counts](repeating: Counts(), count: QualityReport.sliceNames.count)
+    /// Different-story pairs judged duplicates at the `falseAt` threshold (items' indices).
+    public private(set) var falsePairs: [(Int, Int)] = []
 
     public subscript(slice: String) -> Counts {
         Self.sliceNames.firstIndex(of: slice).map { counts[$0] } ?? Counts()
@@ -63,8 +65,11 @@ public struct QualityReport: Sendable {
 
     /// - Parameter distance: the smallest threshold at which the pair (i, j) is judged a
     ///   duplicate (its SimHash distance, or a larger number when a confirming check says no).
-    public init(items: [EvalItem], distance: (Int, Int) -> Int) {
+    /// - Parameter falseAt: record the different-story pairs judged duplicates at this
+    ///   threshold in `falsePairs`, to look at.
+    public init(items: [EvalItem], falseAt: Int? = nil, distance: (Int, Int) -> Int) {
         let maxK = Self.thresholds.last!
+        // Every per-pair test on integers: the loop visits tens of millions of pairs.
         let languageSlice = items.map { item in
             EvalCorpus.languages.firstIndex(of: item.language).map { Self.scriptSlice + $0 } ?? -1
         }
@@ -72,38 +77,42 @@ public struct QualityReport: Sendable {
             guard case .variant(let kind) = item.role else { return -1 }
             return Self.editSlice + EditKind.allCases.firstIndex(of: kind)!
         }
+        var topicIds: [String: Int] = [:]
+        let topic = items.map { item in topicIds[item.topic, default: topicIds.count] }
+        let template = items.map { $0.topic.hasPrefix("template/") }
+        let group = items.map(\.group)
+        let original = items.map { $0.role == .original }
+        // The role whose same-language pairs form a hard-negative slice, if any.
+        let hardRole = items.map { item -> Int in
+            switch item.role {
+            case .boilerplated: Self.boilerplateSlice
+            case .boilerplatedAtTop: Self.openingSlice
+            case .chromeWrapped: Self.chromeSlice
+            case .sharedLede: Self.ledeSlice
+            default: -1
+            }
+        }
         var slices: [Int] = []
         for i in items.indices {
             for j in (i + 1)..<items.count {
-                let a = items[i], b = items[j]
-                let positive = a.group == b.group
+                let positive = group[i] == group[j]
                 // Within one story only original-variant pairs count.
-                if positive, !(a.role == .original && editSlice[j] >= 0 || b.role == .original && editSlice[i] >= 0) {
+                if positive, !(original[i] && editSlice[j] >= 0 || original[j] && editSlice[i] >= 0) {
                     continue
                 }
                 let distance = distance(i, j)
+                let sameLanguage = languageSlice[i] == languageSlice[j] && languageSlice[i] >= 0
                 slices.removeAll(keepingCapacity: true)
                 slices.append(0)
-                if languageSlice[i] == languageSlice[j], languageSlice[i] >= 0 { slices.append(languageSlice[i]) }
+                if sameLanguage { slices.append(languageSlice[i]) }
                 if editSlice[i] >= 0 { slices.append(editSlice[i]) }
                 if editSlice[j] >= 0 { slices.append(editSlice[j]) }
                 if !positive {
-                    if a.topic == b.topic { slices.append(Self.sameTopicSlice) }
-                    if a.role == .boilerplated, b.role == .boilerplated, a.language == b.language {
-                        slices.append(Self.boilerplateSlice)
-                    }
-                    if a.role == .boilerplatedAtTop, b.role == .boilerplatedAtTop, a.language == b.language {
-                        slices.append(Self.openingSlice)
-                    }
-                    if a.role == .chromeWrapped, b.role == .chromeWrapped, a.language == b.language {
-                        slices.append(Self.chromeSlice)
-                    }
-                    if a.role == .sharedLede, b.role == .sharedLede, a.language == b.language {
-                        slices.append(Self.ledeSlice)
-                    }
-                    if a.role == .original, b.role == .original, a.topic == b.topic, a.topic.hasPrefix("template/") {
-                        slices.append(Self.templateSlice)
-                    }
+                    // Template reports of one frame have their own slice.
+                    if topic[i] == topic[j], !template[i] { slices.append(Self.sameTopicSlice) }
+                    if hardRole[i] >= 0, hardRole[i] == hardRole[j], sameLanguage { slices.append(hardRole[i]) }
+                    if original[i], original[j], topic[i] == topic[j], template[i] { slices.append(Self.templateSlice) }
+                    if let falseAt, distance <= falseAt { falsePairs.append((i, j)) }
                 }
                 let matches = distance <= maxK
                 for slice in slices {
