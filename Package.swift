@@ -44,6 +44,8 @@ let package = Package(
             dependencies: [
                 "DedupCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // SQLite's C API, for the one scan that reads every article at start-up.
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -36,7 +36,7 @@ enum PrecisionBenchmark {
         let loadSeconds = Benchmark.seconds(since: loadStart)
 
         let k = NearDuplicateThreshold.defaultMaxDistance
-        var bySimHash = 0, byAnchor = 0, confirmed = 0, highest = 0.0, templatePairs = 0
+        var bySimHash = 0, byAnchor = 0, confirmed = 0, confirmedTemplates = 0, highest = 0.0, templatePairs = 0
         for _ in 0..<queries {
             let simhash = rng.next()
             let anchors = (0..<Anchors.count).map { _ in UInt32(truncatingIfNeeded: rng.next()) }
@@ -51,10 +51,14 @@ enum PrecisionBenchmark {
                 repeat {
                     (i, j) = (pool[Int(rng.next() % UInt64(pool.count))], pool[Int(rng.next() % UInt64(pool.count))])
                 } while texts[i].group == texts[j].group
-                if texts[i].topic.hasPrefix("template/") && texts[i].topic == texts[j].topic { templatePairs += 1 }
+                let oneFrame = texts[i].topic.hasPrefix("template/") && texts[i].topic == texts[j].topic
+                if oneFrame { templatePairs += 1 }
                 let containment = judge.containment(i, j)
                 highest = max(highest, containment)
-                if containment >= NearDuplicateThreshold.minimumContainment { confirmed += 1 }
+                if containment >= NearDuplicateThreshold.minimumContainment {
+                    confirmed += 1
+                    if oneFrame { confirmedTemplates += 1 }
+                }
             }
         }
         print("# Precision at scale: chance candidates and their confirmation\n")
@@ -64,11 +68,22 @@ enum PrecisionBenchmark {
                      size.formatted(), loadSeconds, Double(index.byteCount) / Double(size), queries.formatted(),
                      texts.count, documents.count, texts.count - documents.count))
         print("| chance candidates per query: SimHash within \(k) | shared anchor | of them confirmed by containment >= "
-              + "\(NearDuplicateThreshold.minimumContainment) | highest containment seen | pairs from one template frame |")
+              + "\(NearDuplicateThreshold.minimumContainment) (of one template frame) | highest containment seen | pairs drawn from one template frame |")
         print("|---|---|---|---|---|")
-        print(String(format: "| %.5f (%d) | %.5f (%d) | %d | %.3f | %d |",
+        print(String(format: "| %.5f (%d) | %.5f (%d) | %d (%d) | %.3f | %d |",
                      Double(bySimHash) / Double(queries), bySimHash, Double(byAnchor) / Double(queries), byAnchor, confirmed,
-                     highest, templatePairs))
+                     confirmedTemplates, highest, templatePairs))
+        // What one confirmation costs: a stored text decompressed, decoded and analysed.
+        let bodies = try texts.map { try ZlibCodec.compress(Array($0.text.utf8)) }
+        let sizes = texts.map { $0.text.utf8.count }
+        let start = ContinuousClock.now
+        for (body, size) in zip(bodies, sizes) {
+            var noCache: NormalizationCache? = nil
+            _ = try Fingerprinter().analyze(TextDecoder.decode(ZlibCodec.decompress(body, rawSize: size)).text, cache: &noCache)
+        }
+        print(String(format: "\nOne confirmation (decompress, decode, analyse a stored text; %d texts of %.1f KB on average): %.3f ms.",
+                     texts.count, Double(sizes.reduce(0, +)) / Double(texts.count) / 1000,
+                     Benchmark.seconds(since: start) * 1000 / Double(texts.count)))
         print()
     }
 }

@@ -99,10 +99,13 @@ enum Migrations {
         // Fingerprint algorithm 4: each article's anchors (`Anchors`), loaded into the in-memory
         // index, and on each near duplicate the path that found it. Older stores are refused
         // until `newsdedupd reindex` computes the anchors; their near duplicates were found on
-        // the whole text, or on the lead when a containment was recorded.
+        // the whole text, or on the lead when a containment was recorded. The anchors have a
+        // table of their own: a column added to `article` would sit after the body, in its
+        // overflow pages, and loading the index would read every stored text.
         migrator.registerMigration("v5-anchors-match-path") { db in
-            try db.alter(table: "article") { t in
-                t.add(column: "anchors", .blob).notNull().defaults(to: Data())
+            try db.create(table: "article_anchor") { t in
+                t.primaryKey("article_id", .integer).references("article", onDelete: .cascade)
+                t.column("anchors", .blob).notNull()
             }
             try db.alter(table: "duplicate") { t in
                 t.add(column: "matched_on", .text)

@@ -30,8 +30,6 @@ struct ArticleRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
     var tokenCount: Int64
     /// The file's bytes, exactly as received, zlib-compressed.
     var body: Data
-    /// The anchor keys (`Anchors`), 4 bytes each, little-endian (`AnchorBlob`).
-    var anchors: Data
 
     enum Columns {
         static let id = Column(CodingKeys.id)
@@ -46,7 +44,7 @@ struct ArticleRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
         case leadSimhash = "lead_simhash", leadBand0 = "lead_band0", leadBand1 = "lead_band1"
         case leadBand2 = "lead_band2", leadBand3 = "lead_band3"
         case receivedAt = "received_at", encoding, rawSize = "raw_size", storedSize = "stored_size"
-        case tokenCount = "token_count", body, anchors
+        case tokenCount = "token_count", body
     }
 }
 
@@ -116,22 +114,12 @@ struct QuarantineRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
     var at: Int64
 }
 
-/// Anchor keys as the `anchors` column holds them: 4 bytes each, little-endian.
+/// Anchor keys as `article_anchor.anchors` holds them: 4 bytes each, little-endian (read back
+/// by `IndexScan`).
 enum AnchorBlob {
     static func encode(_ anchors: [UInt32]) -> Data {
         var data = Data(capacity: anchors.count * 4)
         for anchor in anchors { withUnsafeBytes(of: anchor.littleEndian) { data.append(contentsOf: $0) } }
         return data
-    }
-
-    static func decode(_ data: Data) -> [UInt32] {
-        let bytes = [UInt8](data)
-        var anchors: [UInt32] = []
-        for start in stride(from: 0, to: bytes.count - bytes.count % 4, by: 4) {
-            var value: UInt32 = 0
-            for byte in 0..<4 { value |= UInt32(bytes[start + byte]) << UInt32(8 * byte) }
-            anchors.append(value)
-        }
-        return anchors
     }
 }

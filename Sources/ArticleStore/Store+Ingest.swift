@@ -104,10 +104,7 @@ extension Store {
     func loadIndexIfNeeded(_ db: Database) throws {
         guard memoryIndex.withLock({ $0 == nil }) else { return }
         var index = NearDuplicateIndex()
-        let rows = try Row.fetchCursor(db, sql: "SELECT id, simhash, anchors FROM article WHERE band0 >= 0 ORDER BY id")
-        while let row = try rows.next() {
-            index.load(id: row[0], simhash: UInt64(bitPattern: row[1]), anchors: AnchorBlob.decode(row[2]))
-        }
+        try IndexScan.load(into: &index, db)
         index.rebuild()
         memoryIndex.withLock { $0 = index }
     }
@@ -159,16 +156,17 @@ extension Store {
             try db.cachedStatement(sql: """
                 INSERT INTO article (sha256, simhash, band0, band1, band2, band3, lead_simhash,
                     lead_band0, lead_band1, lead_band2, lead_band3, source, received_at, encoding,
-                    raw_size, stored_size, token_count, body, anchors)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    raw_size, stored_size, token_count, body)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """).execute(arguments: StatementArguments(
                     [sha.databaseValue, simhash.databaseValue] + bands
                     + [Int64(bitPattern: item.fingerprint.leadSimhash).databaseValue] + leadBands
                     + [item.source.databaseValue, item.receivedAt.databaseValue, item.encoding.rawValue.databaseValue,
                        Int64(item.bytes.count).databaseValue, Int64(body.count).databaseValue,
-                       Int64(item.fingerprint.tokenCount).databaseValue, Data(body).databaseValue,
-                       AnchorBlob.encode(item.fingerprint.anchors).databaseValue]))
+                       Int64(item.fingerprint.tokenCount).databaseValue, Data(body).databaseValue]))
             let articleId = db.lastInsertedRowID
+            try db.cachedStatement(sql: "INSERT INTO article_anchor (article_id, anchors) VALUES (?, ?)")
+                .execute(arguments: [articleId, AnchorBlob.encode(item.fingerprint.anchors)])
             let seq = try appendFeed(.article, articleId: articleId, duplicateId: nil, claimKey: item.claimKey, db)
             counts[.articles, default: 0] += 1
             counts[.rawBytes, default: 0] += Int64(item.bytes.count)

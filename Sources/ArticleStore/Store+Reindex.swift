@@ -83,13 +83,14 @@ extension Store {
         let lead = indexed ? BandKey.bands(of: fingerprint.leadSimhash).map { Int64($0) } : [-1, -1, -1, -1]
         try db.execute(sql: """
             UPDATE article SET sha256 = ?, simhash = ?, band0 = ?, band1 = ?, band2 = ?, band3 = ?,
-                lead_simhash = ?, lead_band0 = ?, lead_band1 = ?, lead_band2 = ?, lead_band3 = ?, token_count = ?, anchors = ?
+                lead_simhash = ?, lead_band0 = ?, lead_band1 = ?, lead_band2 = ?, lead_band3 = ?, token_count = ?
             WHERE id = ?
             """, arguments: [
                 sha, Int64(bitPattern: fingerprint.simhash), bands[0], bands[1], bands[2], bands[3],
-                Int64(bitPattern: fingerprint.leadSimhash), lead[0], lead[1], lead[2], lead[3], fingerprint.tokenCount,
-                AnchorBlob.encode(fingerprint.anchors), id,
+                Int64(bitPattern: fingerprint.leadSimhash), lead[0], lead[1], lead[2], lead[3], fingerprint.tokenCount, id,
             ])
+        try db.execute(sql: "INSERT OR REPLACE INTO article_anchor (article_id, anchors) VALUES (?, ?)",
+                       arguments: [id, AnchorBlob.encode(fingerprint.anchors)])
         return mergedAway
     }
 

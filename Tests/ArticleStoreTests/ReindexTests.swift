@@ -24,7 +24,7 @@ import Testing
                 id: nil, sha256: Data(repeating: 0xAB, count: 32), simhash: 0, band0: 0, band1: 0, band2: 0, band3: 0,
                 leadSimhash: 0, leadBand0: -1, leadBand1: -1, leadBand2: -1, leadBand3: -1, source: "seed2.html",
                 receivedAt: 1_795_000_000_001, encoding: "utf8", rawSize: Int64(html.count), storedSize: Int64(body.count),
-                tokenCount: 0, body: Data(body), anchors: Data()
+                tokenCount: 0, body: Data(body)
             ).insertAndFetch(db)
             _ = try FeedEventRecord(seq: nil, kind: .article, articleId: article.id, duplicateId: nil, claimKey: "html")
                 .insertAndFetch(db)
