@@ -15,6 +15,21 @@ import TestSupport
 enum CandidateExploration {
     static func run(items: [EvalItem], judge: PairJudge, rows: inout [(String, QualityReport, Int)]) throws {
         let k = NearDuplicateThreshold.defaultMaxDistance
+        // The copies only an anchor finds (beyond K, leads unequal, confirmed): how far apart
+        // are their SimHashes? A bound there lets the daemon skip confirming anchor candidates
+        // that are clearly unrelated (random texts sit 32 ± 4 bits apart).
+        var histogram = [Int](repeating: 0, count: 65)
+        var partOnly = 0
+        for (j, item) in items.enumerated() where item.role != .original {
+            guard let i = items.firstIndex(where: { $0.group == item.group && $0.role == .original }) else { continue }
+            let whole = SimHash.distance(judge.fingerprints[i].simhash, judge.fingerprints[j].simhash)
+            guard whole > k, judge.fingerprints[i].leadSimhash != judge.fingerprints[j].leadSimhash, judge.shareAnAnchor(i, j),
+                  judge.containment(i, j) >= NearDuplicateThreshold.minimumContainment else { continue }
+            histogram[whole] += 1
+            partOnly += 1
+        }
+        print("Copies found only through an anchor: \(partOnly); their whole-text SimHash distances: "
+            + histogram.enumerated().filter { $0.element > 0 }.map { "\($0.offset): \($0.element)" }.joined(separator: ", ") + "\n")
         let sorted = judge.shingles.map(\.hashes)
         for (gram, anchors) in [(2, 4), (3, 4), (4, 4), (4, 6), (5, 4)] {
             let grams = gram == Shingler.defaultSize ? sorted : try PairJudge(

@@ -160,10 +160,21 @@ ANCHORS = 4
 ANCHOR_GRAM = 4
 
 
+def xxround(acc, value):
+    return (rotl((acc + value * P2) & M, 31) * P1) & M
+
+
 def anchors(toks):
     """Fingerprint algorithm 4: the low 32 bits of the ANCHORS smallest distinct hashes of the
-    text's ANCHOR_GRAM-token shingles, smallest first."""
-    return [f & 0xFFFFFFFF for f in sorted(set(features(toks, ANCHOR_GRAM)))[:ANCHORS]]
+    text's 4-grams, smallest first. The 4-gram at token i is hashed from the word pairs at i and
+    i + 2; a text of fewer than four tokens takes its pairs themselves."""
+    pairs = features(toks, 2)
+    if len(pairs) > 2:
+        seed = (ANCHOR_GRAM * P5) & M
+        grams = [avalanche(xxround(xxround(seed, pairs[i]), pairs[i + 2])) for i in range(len(pairs) - 2)]
+    else:
+        grams = pairs
+    return [f & 0xFFFFFFFF for f in sorted(set(grams))[:ANCHORS]]
 
 
 def fingerprint(text):

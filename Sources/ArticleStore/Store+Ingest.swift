@@ -57,6 +57,9 @@ extension Store {
     public func ingest(_ items: [IngestItem], maxDistance: Int) throws(StoreError) -> [IngestOutcome] {
         do {
             var added: [(candidate: Candidate, anchors: [UInt32])] = []
+            // This batch's articles' shingles: a copy in the same batch is confirmed from
+            // memory, not by reading back what was just written.
+            var addedShingles: [Int64: ShingleSet] = [:]
             let outcomes = try pool.writeWithoutTransaction { db in
                 var outcomes: [IngestOutcome] = []
                 try db.inTransaction(.immediate) {
@@ -64,17 +67,20 @@ extension Store {
                     try loadIndexIfNeeded(db)
                     var counts: [Counter: Int64] = [:]
                     outcomes = try items.map { item in
-                        let outcome = try Self.ingest(item, maxDistance: maxDistance, counting: &counts, db) { fingerprint in
+                        let outcome = try Self.ingest(item, maxDistance: maxDistance, counting: &counts, db, shingles: { id in
+                            try addedShingles[id] ?? storedShingles(of: id, db)
+                        }) { fingerprint in
                             // The index holds what is committed; this batch's own articles are checked here.
                             try nearCandidates(db, fingerprint, maxDistance: maxDistance) + added.filter {
                                 SimHash.distance($0.candidate.simhash, fingerprint.simhash) <= maxDistance
                                     || $0.candidate.leadSimhash == fingerprint.leadSimhash
-                                    || !Set($0.anchors).isDisjoint(with: fingerprint.anchors)
+                                    || $0.anchors.contains(where: fingerprint.anchors.contains)
                             }.map(\.candidate)
                         }
                         if case .stored(let id, _) = outcome {
                             added.append((Candidate(id: id, simhash: item.fingerprint.simhash, leadSimhash: item.fingerprint.leadSimhash),
                                           item.fingerprint.anchors))
+                            addedShingles[id] = item.shingles
                         }
                         return outcome
                     }
@@ -124,7 +130,7 @@ extension Store {
     /// changes, written once for the batch.
     private static func ingest(
         _ item: IngestItem, maxDistance: Int, counting counts: inout [Counter: Int64], _ db: Database,
-        near: (Fingerprint) throws -> [Candidate]
+        shingles: (Int64) throws -> ShingleSet, near: (Fingerprint) throws -> [Candidate]
     ) throws -> IngestOutcome {
         if let seq = try Int64.fetchOne(db.cachedStatement(sql: "SELECT seq FROM feed WHERE claim_key = ?"), arguments: [item.claimKey]) {
             return .alreadyIngested(seq: seq)
@@ -143,9 +149,14 @@ extension Store {
         }
         let exact = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM article WHERE sha256 = ?"), arguments: [sha])
         let candidates = exact == nil ? try near(item.fingerprint) : []
+        var mine: [UInt64]?
         let verdict = try Verdict.decide(
             item.fingerprint, exactMatch: exact, candidates: candidates, maxDistance: maxDistance
-        ) { id in try storedShingles(of: id, db).containment(item.shingles) }
+        ) { id in
+            // The item's own shingles are sorted once, however many candidates it has.
+            if mine == nil { mine = item.shingles.hashes }
+            return ShingleSet.containment(sorted: mine!, try shingles(id).hashes)
+        }
         let simhash = Int64(bitPattern: item.fingerprint.simhash)
 
         switch verdict {
@@ -209,13 +220,13 @@ extension Store {
 
     /// The shingles of a stored article, from its stored bytes: decompressed, decoded and
     /// analysed exactly as at ingest. Every near candidate comes here once.
-    static func storedShingles(of id: Int64, _ db: Database) throws -> ShingleSet {
-        guard let row = try Row.fetchOne(db, sql: "SELECT body, raw_size FROM article WHERE id = ?", arguments: [id]) else {
+    func storedShingles(of id: Int64, _ db: Database) throws -> ShingleSet {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT body, raw_size FROM article WHERE id = ?"), arguments: [id]) else {
             throw StoreError(message: "article \(id) vanished during ingest", isFatal: false)
         }
         let bytes = try ZlibCodec.decompress(Array(row[0] as Data), rawSize: Int(row[1] as Int64))
-        var noCache: NormalizationCache? = nil
-        return try Fingerprinter().analyze(TextDecoder.decode(bytes).text, cache: &noCache).shingles
+        let text = try TextDecoder.decode(bytes).text
+        return try confirmationCache.withLock { cache in try Fingerprinter().analyze(text, cache: &cache).shingles }
     }
 
     /// Counts a file that went to quarantine, so `status` can report it.

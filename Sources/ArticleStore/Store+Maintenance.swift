@@ -43,6 +43,11 @@ extension Store {
                     problems.append("the feed has \(assigned - feed - retained) gaps (\(feed) records of \(assigned) "
                         + "sequence numbers handed out, \(retained) removed by retention)")
                 }
+                let withoutAnchors = try count("SELECT COUNT(*) FROM article WHERE id NOT IN (SELECT article_id FROM article_anchor)")
+                if withoutAnchors > 0 {
+                    problems.append("articles without anchors: \(withoutAnchors); copies of them with a new top or chrome "
+                        + "go unfound; stop the daemon and run `newsdedupd --reindex`")
+                }
                 if feed != articles + duplicates {
                     problems.append("\(feed) feed records for \(articles) articles and \(duplicates) duplicates")
                 }

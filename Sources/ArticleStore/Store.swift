@@ -68,6 +68,9 @@ public final class Store: Sendable {
     /// its first ingest and kept in step with each commit; nil until then, and again after a
     /// change it does not follow (retention). Readers use it when it is there, SQL otherwise.
     let memoryIndex = Mutex<NearDuplicateIndex?>(nil)
+    /// The word cache for re-analysing stored texts when a candidate is confirmed (the writer's
+    /// alone, inside its transaction): the pipeline's lanes keep their own.
+    let confirmationCache = Mutex<NormalizationCache?>(NormalizationCache(capacity: 50_000))
     /// Device and inode of the store's file and of its WAL when opened: what `verifyFiles`
     /// compares the path against.
     let files: (store: FileIdentity, wal: FileIdentity?)

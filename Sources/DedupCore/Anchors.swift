@@ -16,24 +16,59 @@
 public enum Anchors {
     /// Anchors kept per text.
     public static let count = 4
-    /// Tokens per n-gram (characters for unsegmented scripts, as for the shingles).
-    public static let shingleSize = 4
+    /// Tokens per n-gram (characters for unsegmented scripts, as for the shingles): two of the
+    /// fingerprint's shingles.
+    public static let shingleSize = 2 * Shingler.defaultSize
+
+    /// The anchors of a text from its shingles of `width` tokens (the fingerprint's pairs): the
+    /// 4-gram starting at token i is hashed from the pairs at i and i + 2, one round each and an
+    /// avalanche, so the anchors cost a fraction of the fingerprint and no array. A text too
+    /// short for one 2·`width`-gram takes its shingles themselves.
+    public static func of(shingles features: [UInt64], width: Int = Shingler.defaultSize) -> [UInt32] {
+        guard features.count > width else { return smallest(of: features) }
+        var smallest = Smallest()
+        let seed = UInt64(2 * width) &* XXHash64.p5
+        features.withUnsafeBufferPointer { f in
+            for i in 0..<(f.count - width) {
+                smallest.offer(XXHash64.avalanche(XXHash64.round(XXHash64.round(seed, f[i]), f[i + width])))
+            }
+        }
+        return smallest.keys
+    }
 
     /// The `count` smallest distinct values of `features`, ascending, as their low 32 bits (the
     /// high bits of the smallest values are mostly zero; the low ones are as random as ever).
-    /// Fewer when the text has fewer distinct n-grams.
-    public static func smallest(of features: [UInt64], count: Int = Anchors.count) -> [UInt32] {
-        var smallest: [UInt64] = []
-        smallest.reserveCapacity(count + 1)
-        for feature in features {
-            if smallest.count == count, feature >= smallest[count - 1] { continue }
-            // Insertion into a list of at most `count`: linear in the text, no sort.
-            var position = smallest.count
-            while position > 0, smallest[position - 1] > feature { position -= 1 }
-            if position > 0, smallest[position - 1] == feature { continue }
-            smallest.insert(feature, at: position)
-            if smallest.count > count { smallest.removeLast() }
+    /// Fewer when there are fewer distinct values.
+    public static func smallest(of features: [UInt64]) -> [UInt32] {
+        var smallest = Smallest()
+        for feature in features { smallest.offer(feature) }
+        return smallest.keys
+    }
+
+    /// The `count` smallest distinct values seen, kept sorted in a fixed tuple.
+    struct Smallest {
+        private var values: (UInt64, UInt64, UInt64, UInt64) = (.max, .max, .max, .max)
+        private var held = 0
+
+        @inline(__always)
+        mutating func offer(_ value: UInt64) {
+            // Most values are larger than the largest kept: one comparison.
+            if held == Anchors.count, value >= values.3 { return }
+            if value == values.0 || value == values.1 || value == values.2 || value == values.3 { return }
+            if value < values.0 {
+                values = (value, values.0, values.1, values.2)
+            } else if value < values.1 {
+                values = (values.0, value, values.1, values.2)
+            } else if value < values.2 {
+                values = (values.0, values.1, value, values.2)
+            } else {
+                values.3 = value
+            }
+            held = min(held + 1, Anchors.count)
         }
-        return smallest.map { UInt32(truncatingIfNeeded: $0) }
+
+        var keys: [UInt32] {
+            [values.0, values.1, values.2, values.3].prefix(held).map { UInt32(truncatingIfNeeded: $0) }
+        }
     }
 }

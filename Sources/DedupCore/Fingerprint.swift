@@ -67,15 +67,11 @@ public struct Fingerprinter: Sendable {
 
     public let shingler: Shingler
     public let leadTokens: Int
-    /// Makes the n-grams the anchors are taken from.
-    public let anchorShingler: Shingler
 
-    public init(shingleSize: Int = Shingler.defaultSize, leadTokens: Int = Fingerprinter.defaultLeadTokens,
-                anchorShingleSize: Int = Anchors.shingleSize) {
+    public init(shingleSize: Int = Shingler.defaultSize, leadTokens: Int = Fingerprinter.defaultLeadTokens) {
         precondition(leadTokens >= shingleSize, "the lead must hold at least one shingle")
         shingler = Shingler(size: shingleSize)
         self.leadTokens = leadTokens
-        anchorShingler = Shingler(size: anchorShingleSize)
     }
 
     public func fingerprint(of text: String) throws(FingerprintError) -> Fingerprint {
@@ -106,8 +102,7 @@ public struct Fingerprinter: Sendable {
             throw .overBudget(seconds: budget ?? 0, bytesDone: error.bytesDone, bytesTotal: error.bytesTotal)
         }
         guard !tokens.isEmpty else { throw .noWords }
-        let tokenHashes = Shingler.tokenHashes(of: tokens)
-        let features = shingler.features(hashes: tokenHashes)
+        let features = shingler.features(of: tokens)
         // The lead's shingles are the first ones of the whole text: shingle i starts at token i.
         let leadFeatures = tokens.count <= leadTokens
             ? features : Array(features.prefix(leadTokens - shingler.size + 1))
@@ -117,7 +112,7 @@ public struct Fingerprinter: Sendable {
             leadSimhash: tokens.count <= leadTokens ? simhash : SimHash.fingerprint(of: leadFeatures),
             sha256: SHA256.digest(tokens.bytes),  // the canonical text: tokens joined by spaces
             tokenCount: tokens.count,
-            anchors: Anchors.smallest(of: anchorShingler.features(hashes: tokenHashes))
+            anchors: Anchors.of(shingles: features, width: shingler.size)
         )
         return (fingerprint, ShingleSet(features))
     }

@@ -152,25 +152,37 @@ public struct NearDuplicateIndex: Sendable {
     /// Every live article sharing an anchor with the query (keys shared by more than
     /// `anchorListLimit` rows skipped), oldest first. Their `leadSimhash` is nil.
     public func partCandidates(anchors: [UInt32]) -> [Candidate] {
-        var found = Set<UInt32>()
-        var rows: [UInt32] = [], ranges: [(start: Int, end: Int)] = []
-        for key in Set(anchors) {
+        // Called for every article: one buffer for every key's rows, no set per key.
+        var found: [UInt32] = []
+        var rows: [UInt32] = [], entries: [UInt32] = [], ranges: [(start: Int, end: Int)] = []
+        for (position, key) in anchors.enumerated() where !anchors[..<position].contains(key) {
             rows.removeAll(keepingCapacity: true)
             if let anchorTable {
-                var entries: [UInt32] = []
+                entries.removeAll(keepingCapacity: true)
                 anchorTable.appendRows(of: [key >> UInt32(32 - anchorBits)], to: &entries, ranges: &ranges)
                 for entry in entries where anchorKeys[Int(entry)] == key { rows.append(entry / UInt32(Anchors.count)) }
             }
-            for slot in 0..<Anchors.count {
-                var pendingRows: [UInt32] = []
-                pendingAnchors.appendRows(table: slot, probes: [key], firstRow: builtCount, to: &pendingRows)
-                for row in pendingRows where anchorKeys[Int(row) * Anchors.count + slot] == key { rows.append(row) }
+            if pendingAnchors.count > 0 {
+                for slot in 0..<Anchors.count {
+                    entries.removeAll(keepingCapacity: true)
+                    pendingAnchors.appendRows(table: slot, probes: [key], firstRow: builtCount, to: &entries)
+                    for row in entries where anchorKeys[Int(row) * Anchors.count + slot] == key { rows.append(row) }
+                }
             }
-            let matched = Set(rows).filter { !isRemoved(Int($0)) }
-            guard matched.count <= Self.anchorListLimit else { continue }
-            found.formUnion(matched)
+            // A row holding the key twice (a text with fewer anchors than slots) counts once.
+            rows.sort()
+            var distinct = 0
+            for (index, row) in rows.enumerated() where (index == 0 || row != rows[index - 1]) && !isRemoved(Int(row)) { distinct += 1 }
+            guard distinct <= Self.anchorListLimit else { continue }
+            found.append(contentsOf: rows.filter { !isRemoved(Int($0)) })
         }
-        return found.sorted().map { Candidate(id: ids[Int($0)], simhash: prints[Int($0)], leadSimhash: nil) }
+        guard !found.isEmpty else { return [] }
+        found.sort()
+        var candidates: [Candidate] = []
+        for (index, row) in found.enumerated() where index == 0 || row != found[index - 1] {
+            candidates.append(Candidate(id: ids[Int(row)], simhash: prints[Int(row)], leadSimhash: nil))
+        }
+        return candidates
     }
 
     /// Folds the pending rows into the bucket lists and drops removed rows: a counting sort per

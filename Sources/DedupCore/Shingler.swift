@@ -35,18 +35,12 @@ public struct Shingler: Sendable {
 
     /// The same from a token stream, hashing each token's bytes in place.
     public func features(of stream: TokenStream) -> [UInt64] {
-        features(hashes: Self.tokenHashes(of: stream))
-    }
-
-    /// One hash per token of the stream, which shingles of any size are made from.
-    public static func tokenHashes(of stream: TokenStream) -> [UInt64] {
         stream.bytes.withUnsafeBytes { buffer in
-            (0..<stream.count).map { XXHash64.hash(UnsafeRawBufferPointer(rebasing: buffer[stream.range($0)])) }
+            features(hashes: (0..<stream.count).map { XXHash64.hash(UnsafeRawBufferPointer(rebasing: buffer[stream.range($0)])) })
         }
     }
 
-    /// The shingles of `size` tokens, from the tokens' hashes.
-    public func features(hashes tokenHashes: [UInt64]) -> [UInt64] {
+    func features(hashes tokenHashes: [UInt64]) -> [UInt64] {
         guard !tokenHashes.isEmpty else { return [] }
         let width = min(size, tokenHashes.count)
         let seed = UInt64(width) &* XXHash64.p5

@@ -39,6 +39,14 @@ import Testing
         #expect(try store.check().isSound)
     }
 
+    @Test func anArticleWithoutAnchorsIsReportedByCheck() throws {
+        _ = try store.ingest([try item("seed.txt", try Seeds.all()[2].bytes)], maxDistance: 7)
+        #expect(try store.check().isSound)
+        try store.pool.write { db in try db.execute(sql: "DELETE FROM article_anchor") }
+        let report = try store.check()
+        #expect(!report.isSound && report.problems.contains { $0.hasPrefix("articles without anchors: 1;") }, "\(report.problems)")
+    }
+
     @Test func aSharedOpeningBlockAloneIsNotADuplicate() throws {
         // Another story that opens with the first 150 words of the stored one: same lead, little else.
         let stored = try Seeds.text(Seeds.names[0])

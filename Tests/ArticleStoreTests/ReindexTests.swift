@@ -38,7 +38,8 @@ import Testing
                 """)
             try db.execute(sql: "UPDATE meta SET value = '1' WHERE key = 'fingerprint_algorithm'")
         }
-        #expect(try store.check().isSound)
+        // The row written as an older version would have has no anchors: check says what to do.
+        #expect(try store.check().problems.map { $0.prefix(28) } == ["articles without anchors: 1;"])
         try store.close()
 
         #expect {

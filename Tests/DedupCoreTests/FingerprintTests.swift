@@ -35,6 +35,7 @@ import Testing
             #expect(fingerprint.tokenCount == answer.tokens, "\(name)")
             #expect(fingerprint.anchors == ScriptSamples.seedAnchors[name], "\(name): anchors")
         }
+        #expect(try fingerprinter.fingerprint(of: "Kim meets Putin").anchors == ScriptSamples.shortAnchors)
     }
 
     /// Markup stripped before tokens, as scripts/reference_fingerprint.py does it independently.

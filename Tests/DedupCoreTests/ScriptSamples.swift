@@ -31,12 +31,15 @@ enum ScriptSamples {
         "004_bb220e98ae44434c.txt": ("bb25fd04eb0ea8ba0fca7e5b38de99bc757fa4edd6a8aff78fc70e71f5e3a63d", 0xfb4a_f59c_f3f2_0b3b, 466, 0xd100_0654_4d9f_2d33),
     ]
 
+    /// A text of three tokens: its two word pairs are its anchors ("Kim meets Putin").
+    static let shortAnchors: [UInt32] = [0xb8a1_0615, 0x2bc5_279e]
+
     /// The seeds' anchors (fingerprint algorithm 4) from the same reference.
     static let seedAnchors: [String: [UInt32]] = [
-        "000_4360acfb55c60055.txt": [0xd31f_a256, 0x0982_8044, 0x2fb1_8dcd, 0x442f_8f91],
-        "001_1e3c29de23f4da67.txt": [0xc33c_19d5, 0xa2c9_308e, 0x45e3_0672, 0x2193_7f88],
-        "002_bd98f42bff8ccfe6.txt": [0xb058_0eaf, 0x0e1e_7cb0, 0x7f87_1cc6, 0x832f_f02f],
-        "003_57e8a930f85aecc1.txt": [0x0e1b_0657, 0xae74_d731, 0x5f95_93a2, 0x66ed_fb19],
-        "004_bb220e98ae44434c.txt": [0xe84e_95bb, 0x6d13_61e1, 0x1a81_3e5e, 0xaa90_415d],
+        "000_4360acfb55c60055.txt": [0x5395_b94b, 0x4622_c0d9, 0xec05_e326, 0x3410_6527],
+        "001_1e3c29de23f4da67.txt": [0x746e_f79c, 0xd95a_4d1a, 0x0fa2_06bb, 0xe0b4_a400],
+        "002_bd98f42bff8ccfe6.txt": [0xb6d2_4b5a, 0x6e71_c382, 0x58eb_0bf8, 0x9007_aaf7],
+        "003_57e8a930f85aecc1.txt": [0xe208_e7e6, 0x98fc_3ade, 0x1253_2d77, 0x9ab2_6761],
+        "004_bb220e98ae44434c.txt": [0xcf45_9c71, 0x28f6_cd86, 0x7d84_38e6, 0xa00c_9d74],
     ]
 }
