@@ -20,11 +20,13 @@ extension Store {
     /// ever asks for, so the index keeps only the window. With `delete` they leave the store
     /// instead, with their duplicates and their feed records, and the counters follow.
     public func applyRetention(receivedBefore cutoff: Int64, delete: Bool) throws(StoreError) -> RetentionResult {
-        // The in-memory index does not follow these changes: the next ingest reloads it.
-        defer { memoryIndex.withLock { $0 = nil } }
+        var leaving: [Int64] = []
         do {
-            return try pool.write { db in
+            let result = try pool.write { db in
                 var result = RetentionResult()
+                // The articles that leave the index, either way (retired ones already left).
+                leaving = try Int64.fetchAll(db, sql: "SELECT id FROM article WHERE received_at < ? AND band0 >= 0",
+                                             arguments: [cutoff])
                 guard delete else {
                     try db.execute(sql: """
                         UPDATE article SET band0 = -1, band1 = -1, band2 = -1, band3 = -1,
@@ -59,6 +61,13 @@ extension Store {
                 try Self.bump(.feedDeleted, by: Int64(feedDeleted), db)
                 return result
             }
+            // Committed: the in-memory index follows, row by row (a reload at 10 M articles
+            // would stall the next commit for seconds). Removed rows are dropped at its next
+            // rebuild.
+            memoryIndex.withLock { index in
+                for id in leaving { index?.remove(id: id) }
+            }
+            return result
         } catch {
             throw StoreError.wrap(error)
         }

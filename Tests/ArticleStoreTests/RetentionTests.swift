@@ -28,8 +28,10 @@ import Testing
     @Test func oldArticlesLeaveTheNearIndexButStillCatchExactCopies() throws {
         let now: Int64 = 1_795_000_000_000
         try populate(now: now)
+        try store.warmIndex()
         let result = try store.applyRetention(receivedBefore: now - day, delete: false)
         #expect(result.retired == 3)
+        #expect(store.memoryIndex.withLock { $0?.count } == 2, "the index follows, without a reload")
         #expect(try store.applyRetention(receivedBefore: now - day, delete: false).retired == 0, "idempotent")
 
         let edited = try item("edited.txt", Array(try Seeds.editedFirst()))
@@ -44,8 +46,10 @@ import Testing
         let now: Int64 = 1_795_000_000_000
         try populate(now: now)
         let before = try store.totals()
+        try store.warmIndex()
         let result = try store.applyRetention(receivedBefore: now - day, delete: true)
         #expect(result.deletedArticles == 3)
+        #expect(store.memoryIndex.withLock { $0?.count } == 2, "the index follows, without a reload")
         #expect(result.deletedDuplicates == 1)
         let after = try store.totals()
         #expect(after.articles == 2)
