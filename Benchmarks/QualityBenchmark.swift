@@ -24,9 +24,10 @@ enum QualityBenchmark {
             + "(different stories), of which \(report["hard same topic"].negatives) share a topic, "
             + "\(report["hard shared boilerplate"].negatives) end with the same boilerplate block and "
             + "\(report["hard shared opening"].negatives) open with it.\n")
-        print("A pair is a duplicate at K when its whole-text SimHashes are within K bits, or its lead SimHashes "
-            + "are equal and at least \(Int(NearDuplicateThreshold.minimumContainment * 100)) % of the shorter text's shingles "
-            + "are in the other (what the daemon does).\n")
+        print("A pair is a candidate at K when its whole-text SimHashes are within K bits, its lead SimHashes are equal, "
+            + "or it shares an anchor within \(NearDuplicateThreshold.maxPartDistance) bits; a candidate is a duplicate when at "
+            + "least \(Int(NearDuplicateThreshold.minimumContainment * 100)) % of the shorter text's shingles are in the other "
+            + "(what the daemon does).\n")
 
         print("## newsdedup (fingerprint algorithm \(Fingerprinter.algorithmVersion)): all pairs, by threshold\n")
         print("| K | precision | recall | F1 | false duplicates | of them same topic | shared boilerplate | shared opening |")
@@ -118,6 +119,7 @@ enum QualityBenchmark {
         print("|---|" + String(repeating: "---|", count: QualityReport.thresholds.count))
         for name in QualityReport.sliceNames {
             let counts = report[name]
+            guard counts.positives + counts.negatives > 0 else { continue }  // a slice this set does not have
             print("| \(name) | " + QualityReport.thresholds.map { f(value(counts, $0)) }.joined(separator: " | ") + " |")
         }
         print()
@@ -130,6 +132,7 @@ enum QualityBenchmark {
         print("|---|---|---|---|---|---|---|---|")
         for name in QualityReport.sliceNames {
             let c = report[name]
+            guard c.positives + c.negatives > 0 else { continue }
             let closest = c.closestNegative == Int.max ? "-" : String(c.closestNegative)
             print("| \(name) | \(f(c.precision(k))) | \(f(c.recall(k))) | \(f(c.f1(k))) | \(c.positives) "
                 + "| \(c.positives == 0 ? "-" : String(c.farthestPositive)) | \(closest) | \(c.falsePositives[k]) |")

@@ -74,7 +74,9 @@ extension Store {
         let whole = try indexed ?? NearDuplicateQuery.wholeText(db, simhash: simhash, maxDistance: maxDistance)
         var seen = Set(whole.map(\.id))
         let leads = try NearDuplicateQuery.sameLead(db, leadSimhash: fingerprint.leadSimhash).filter { seen.insert($0.id).inserted }
-        return (whole + leads + parts.filter { seen.insert($0.id).inserted })
+        // Anchor candidates beyond `maxPartDistance` are never confirmed (`Verdict.decide`).
+        let near = parts.filter { SimHash.distance($0.simhash, simhash) <= NearDuplicateThreshold.maxPartDistance }
+        return (whole + leads + near.filter { seen.insert($0.id).inserted })
             .sorted { (SimHash.distance($0.simhash, simhash), $0.id) < (SimHash.distance($1.simhash, simhash), $1.id) }
     }
 

@@ -42,8 +42,9 @@ extension Verdict {
     /// containment is stored as new.
     public static let maxConfirmations = 8
 
-    /// Exact beats near. Every near candidate must be confirmed by `containment` (called with
-    /// its id) reaching `NearDuplicateThreshold.minimumContainment`: SimHash alone merges
+    /// Exact beats near. A candidate found by an anchor alone counts only within
+    /// `NearDuplicateThreshold.maxPartDistance` bits. Every near candidate must be confirmed by
+    /// `containment` (called with its id) reaching `NearDuplicateThreshold.minimumContainment`: SimHash alone merges
     /// template reports (the same sentence frame with other names and numbers) and, at 100 M
     /// articles, unrelated texts that fall within K by chance. Candidates are tried by path —
     /// whole text (nearest first), equal lead, shared anchor — then oldest first, so the verdict
@@ -58,6 +59,7 @@ extension Verdict {
             let distance = SimHash.distance(candidate.simhash, fingerprint.simhash)
             let path: MatchPath = distance <= maxDistance ? .whole
                 : candidate.leadSimhash == fingerprint.leadSimhash ? .lead : .part
+            if path == .part, distance > NearDuplicateThreshold.maxPartDistance { continue }
             if let known = best[candidate.id], rank(known.path) <= rank(path) { continue }
             best[candidate.id] = (path, distance)
         }

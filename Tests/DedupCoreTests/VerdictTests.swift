@@ -47,7 +47,7 @@ import Testing
 
     @Test func pathsAreTriedWholeThenLeadThenPart() {
         let candidates = [
-            Candidate(id: 1, simhash: ~0, leadSimhash: nil),  // a shared anchor only
+            Candidate(id: 1, simhash: 0xFFFF, leadSimhash: nil),  // a shared anchor only, 16 bits away
             Candidate(id: 2, simhash: ~0, leadSimhash: 0),  // an equal lead
             Candidate(id: 3, simhash: 0b1111111, leadSimhash: ~0),  // 7 bits: whole text
         ]
@@ -59,7 +59,7 @@ import Testing
         #expect(none == .unique)
         #expect(asked == [3, 2, 1])
         let part = Verdict.decide(print(0, lead: 0), exactMatch: nil, candidates: candidates, maxDistance: 7) { $0 == 1 ? 0.9 : 0 }
-        #expect(part == .nearDuplicate(of: 1, distance: 64, containment: 0.9, path: .part))
+        #expect(part == .nearDuplicate(of: 1, distance: 16, containment: 0.9, path: .part))
         let lead = Verdict.decide(print(0, lead: 0), exactMatch: nil, candidates: candidates, maxDistance: 7) { $0 == 3 ? 0 : 1 }
         #expect(lead == .nearDuplicate(of: 2, distance: 64, containment: 1, path: .lead))
     }
@@ -94,8 +94,21 @@ import Testing
         #expect(verdict == .nearDuplicate(of: 5, distance: 64, containment: 1, path: .lead))
     }
 
+    @Test func anAnchorCandidateFarOffIsNotConfirmed() {
+        // Unrelated texts lie about 32 bits apart: a shared anchor there is chance or a common phrase.
+        let far = Candidate(id: 1, simhash: (1 << 25) - 1, leadSimhash: nil)  // 25 bits
+        let near = Candidate(id: 2, simhash: (1 << 24) - 1, leadSimhash: nil)  // 24 bits
+        var asked: [Int64] = []
+        let verdict = Verdict.decide(print(0), exactMatch: nil, candidates: [far, near], maxDistance: 7) { id in
+            asked.append(id)
+            return 1
+        }
+        #expect(asked == [2])
+        #expect(verdict == .nearDuplicate(of: 2, distance: NearDuplicateThreshold.maxPartDistance, containment: 1, path: .part))
+    }
+
     @Test func atMostMaxConfirmationsAreTried() {
-        let candidates = (1...20).map { Candidate(id: Int64($0), simhash: ~0, leadSimhash: nil) }
+        let candidates = (1...20).map { Candidate(id: Int64($0), simhash: 0xFFFF, leadSimhash: nil) }
         var asked = 0
         let verdict = Verdict.decide(print(0), exactMatch: nil, candidates: candidates, maxDistance: 7) { _ in
             asked += 1

@@ -45,8 +45,16 @@ import Testing
     @Test func connectionsOverTheCapAreToldSoAndServiceGoesOn() throws {
         let workspace = try Workspace()
         let daemon = try RunningDaemon(workspace, environment: ["NEWSDEDUP_CONTROL_MAX_CONNECTIONS": "3"])
-        let held = (0..<3).map { _ in RawSocket.connect(workspace.socket) }
-        usleep(200_000)
+        // Each held connection has had a reply, so the daemon counts all three (a pause would
+        // race with a busy machine).
+        let status = Array("{\"version\":1,\"command\":\"status\"}\n".utf8)
+        let held = (0..<3).map { _ in
+            let fd = RawSocket.connect(workspace.socket)
+            _ = send(fd, status, status.count, Int32(MSG_NOSIGNAL))
+            var byte: UInt8 = 0
+            while recv(fd, &byte, 1, 0) == 1, byte != 0x0A {}
+            return fd
+        }
         let over = RawSocket.exchange(workspace.socket, [])
         #expect(over.count == 1)
         #expect(try over.first.map { try JSONDecoder().decode(Response.self, from: $0).error?.code } == 8004)

@@ -49,7 +49,7 @@ public struct PairJudge: Sendable {
     public func distance(_ i: Int, _ j: Int) -> Int {
         let whole = SimHash.distance(fingerprints[i].simhash, fingerprints[j].simhash)
         let lead = fingerprints[i].leadSimhash == fingerprints[j].leadSimhash
-        let anchor = shareAnAnchor(i, j)
+        let anchor = shareAnAnchor(i, j) && whole <= NearDuplicateThreshold.maxPartDistance
         // Beyond every threshold a report asks about, and not found another way: never a candidate.
         guard whole <= QualityReport.thresholds.last! || lead || anchor else { return whole }
         guard containment(i, j) >= NearDuplicateThreshold.minimumContainment else { return 99 }
@@ -61,7 +61,7 @@ public struct PairJudge: Sendable {
     public func verdict(stored i: Int, incoming j: Int, maxDistance: Int) -> Verdict {
         let stored = fingerprints[i], incoming = fingerprints[j]
         let found = SimHash.distance(stored.simhash, incoming.simhash) <= maxDistance
-            || stored.leadSimhash == incoming.leadSimhash || shareAnAnchor(i, j)
+            || stored.leadSimhash == incoming.leadSimhash || shareAnAnchor(i, j)  // decide applies the part bound
         return Verdict.decide(
             incoming, exactMatch: stored.sha256 == incoming.sha256 ? Int64(i) : nil,
             candidates: found ? [Candidate(id: Int64(i), simhash: stored.simhash, leadSimhash: stored.leadSimhash)] : [],

@@ -78,7 +78,8 @@ public struct QualityReport: Sendable {
             return Self.editSlice + EditKind.allCases.firstIndex(of: kind)!
         }
         var topicIds: [String: Int] = [:]
-        let topic = items.map { item in topicIds[item.topic, default: topicIds.count] }
+        for item in items where topicIds[item.topic] == nil { topicIds[item.topic] = topicIds.count }
+        let topic = items.map { topicIds[$0.topic]! }
         let template = items.map { $0.topic.hasPrefix("template/") }
         let group = items.map(\.group)
         let original = items.map { $0.role == .original }
