@@ -67,6 +67,9 @@ public enum ErrorCode: Int, Codable, Sendable {
     case tooManyConnections = 8004
     /// A file-system operation of the command failed (quarantine, backup's directory).
     case fileSystemFailure = 8005
+    /// `reload`: the configuration re-read does not hold (the message names the key); the
+    /// running configuration stays.
+    case invalidConfiguration = 8006
 }
 
 public struct ErrorReply: Codable, Sendable, Equatable {

@@ -18,8 +18,8 @@ extension ControlCommands {
 
     /// Runs the (async) reload from this reader thread and waits for it: a reader thread may
     /// block, an event loop never does.
-    func runReload() -> String {
-        let result = Mutex<String?>(nil)
+    func runReload() -> ReloadResult {
+        let result = Mutex<ReloadResult?>(nil)
         let done = DispatchSemaphore(value: 0)
         let reload = self.reload
         Task {
@@ -28,7 +28,7 @@ extension ControlCommands {
             done.signal()
         }
         done.wait()
-        return result.withLock { $0 } ?? "reload did not answer"
+        return result.withLock { $0 } ?? ReloadResult(message: "reload did not answer", refused: true)
     }
 
     func rescan() -> Response {

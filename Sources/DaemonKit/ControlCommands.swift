@@ -15,7 +15,7 @@ struct ControlCommands: Sendable {
     /// Wakes the ingest loop (`rescan`, `resume`, `quarantine retry`).
     let wake: @Sendable () -> Void
     /// Re-reads the configuration (`reload`) and says what it did.
-    let reload: @Sendable () async -> String
+    let reload: @Sendable () async -> ReloadResult
 
     /// Records read from the store per page while exporting.
     static let exportPage = 256
@@ -35,7 +35,9 @@ struct ControlCommands: Sendable {
         case .rescan: try send(rescan())
         case .backup: try send(backup(request))
         case .quarantineRetry: try send(quarantineRetry(request))
-        case .reload: try send(.done(runReload()))
+        case .reload:
+            let result = runReload()
+            try send(result.refused ? .error(.invalidConfiguration, result.message) : .done(result.message))
         }
     }
 

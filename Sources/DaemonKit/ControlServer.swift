@@ -28,7 +28,7 @@ final class ControlServer: Service, Sendable {
     /// `run()` serves until graceful shutdown.
     static func bind(
         live: LiveSettings, store: StoreHandle, state: DaemonState, metrics: Metrics, logger: Logger,
-        wake: @escaping @Sendable () -> Void, reload: @escaping @Sendable () async -> String
+        wake: @escaping @Sendable () -> Void, reload: @escaping @Sendable () async -> ReloadResult
     ) async throws -> ControlServer {
         let settings = live.value
         if let warning = try SocketGuard.prepare(path: settings.socket) {

@@ -25,20 +25,28 @@ final class Reloader: Service, Sendable {
         }
     }
 
-    /// One reload; the returned line is what the log and `newsdedupctl reload` say.
-    func reload() async -> String {
+    /// One reload; the returned line is what the log and `newsdedupctl reload` say, and
+    /// whether the new configuration was refused (the client then exits 1).
+    func reload() async -> ReloadResult {
         let settings: DaemonSettings
         do {
             settings = try await resolve()
         } catch {
             logger.error("reload failed; the running configuration stays", metadata: ["error": "\(error)"])
-            return "reload failed, the running configuration stays: \(error)"
+            return ReloadResult(message: "reload failed, the running configuration stays: \(error)", refused: true)
         }
         let (applied, needRestart) = live.apply(settings)
         wake()  // a new poll interval or threshold applies from the next pass
         var message = applied.isEmpty ? "reloaded: nothing to change" : "reloaded: applied \(applied.joined(separator: ", "))"
         if !needRestart.isEmpty { message += "; needs a restart to apply: \(needRestart.joined(separator: ", "))" }
         logger.notice("\(message)")
-        return message
+        return ReloadResult(message: message, refused: false)
     }
+}
+
+/// What one reload did.
+struct ReloadResult: Sendable {
+    var message: String
+    /// The configuration read did not hold; the running one stays.
+    var refused: Bool
 }

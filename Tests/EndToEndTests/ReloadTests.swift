@@ -32,7 +32,9 @@ import Testing
 
         try Data("max_distance: lots\n".utf8).write(to: config)
         let bad = try ctl(workspace, "reload")
-        #expect(bad.text.contains("reload failed") && bad.text.contains("\"max_distance\""), "\(bad.text)")
+        #expect(bad.status == 1, "a refused configuration is an error")
+        #expect(bad.stderr.contains("8006") && bad.stderr.contains("reload failed") && bad.stderr.contains("\"max_distance\""),
+                "\(bad.stderr)")
         #expect(try daemon.status().maxDistance == 5, "the running configuration stays")
         #expect(try daemon.status().state == "running")
         #expect(try daemon.stop() == 0)
