@@ -61,6 +61,7 @@ public struct DaemonSettings: Sendable {
     public static func resolve(
         flags: [String: String], configFile: String?, environment: [String: String]
     ) async throws(SettingsError) -> DaemonSettings {
+        try EnvironmentKeys.checkKnown(environment, known: keys.map(\.key))
         var fileKeys: [String: Int] = [:]
         var providers: [any ConfigProvider] = [
             InMemoryProvider(name: "flags", values: Dictionary(uniqueKeysWithValues: flags.map {

@@ -88,7 +88,7 @@ struct Run {
 
 /// Runs an executable to completion, with a deadline. Output goes to temporary files, so a
 /// large output can never fill a pipe and stall the child.
-func run(_ executable: String, _ arguments: [String], timeout: Double = 60) throws -> Run {
+func run(_ executable: String, _ arguments: [String], timeout: Double = 60, environment: [String: String] = [:]) throws -> Run {
     let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("nde-run-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: scratch) }
@@ -98,6 +98,7 @@ func run(_ executable: String, _ arguments: [String], timeout: Double = 60) thro
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
+    if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
     process.standardInput = FileHandle.nullDevice
     process.standardOutput = try FileHandle(forWritingTo: outURL)
     process.standardError = try FileHandle(forWritingTo: errURL)

@@ -137,6 +137,14 @@ import Testing
         #expect(typo.stderr.contains("line 4"), "\(typo.stderr)")
         try Data("---\n# batches\n\"poll_interval\": 5\nbatch_size: 3\n".utf8).write(to: config)
         #expect(try run(Binaries.daemon, ["--config", config.path, "--inbox", workspace.inbox.path, "--check-config"]).status == 0)
+
+        // So is a misspelt environment variable; a right one is a setting.
+        let envTypo = try run(Binaries.daemon, ["--inbox", workspace.inbox.path, "--check-config"],
+                              environment: ["NEWSDEDUP_BATCH_SZIE": "5"])
+        #expect(envTypo.status == 78 && envTypo.stderr.contains("NEWSDEDUP_BATCH_SZIE is not a setting"), "\(envTypo.stderr)")
+        let envRight = try run(Binaries.daemon, ["--inbox", workspace.inbox.path, "--check-config"],
+                               environment: ["NEWSDEDUP_BATCH_SIZE": "5"])
+        #expect(envRight.status == 0 && envRight.text.contains("batch_size: 5"), "\(envRight.stderr)")
     }
 
     @Test func ctlExitCodes() throws {
