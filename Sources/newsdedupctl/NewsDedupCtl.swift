@@ -18,11 +18,19 @@ struct NewsDedupCtl: ParsableCommand {
             Pause.self, Resume.self, Rescan.self, Reload.self, Backup.self, Quarantine.self,
         ])
 
-    @Option(help: "Control socket (default: $NEWSDEDUP_SOCKET or var/control.sock).")
+    @Option(help: "Control socket (default: $NEWSDEDUP_SOCKET, else var/control.sock when it exists, else the installed service's \(NewsDedupCtl.serviceSocket)).")
     var socket: String?
 
+    /// Where the shipped configuration puts the service's socket (config/newsdedup.yaml).
+    static let serviceSocket = "/run/newsdedup/control.sock"
+
+    /// The demo's socket when run from a checkout, else the installed service's: on a server
+    /// `newsdedupctl status` must find the daemon without being told where it is.
     var socketPath: String {
-        socket ?? ProcessInfo.processInfo.environment["NEWSDEDUP_SOCKET"] ?? "var/control.sock"
+        if let socket { return socket }
+        if let socket = ProcessInfo.processInfo.environment["NEWSDEDUP_SOCKET"] { return socket }
+        let local = "var/control.sock"
+        return access(local, F_OK) == 0 || access(Self.serviceSocket, F_OK) != 0 ? local : Self.serviceSocket
     }
 }
 
