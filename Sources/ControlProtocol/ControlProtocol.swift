@@ -17,6 +17,10 @@
 /// Records.swift, framing and decoding in WireCoding.swift.
 public enum ControlProtocol {
     public static let version = 1
+
+    /// newsdedup's release, which `--version` of both programs prints (with the protocol and,
+    /// for the daemon, the fingerprint algorithm).
+    public static let release = "0.5.0"
     public static let maxRequestBytes = 4096
     /// Linux `sockaddr_un.sun_path` holds 108 bytes including the terminating NUL.
     public static let maxSocketPathBytes = 107

@@ -13,6 +13,7 @@ struct NewsDedupCtl: ParsableCommand {
         commandName: "newsdedupctl",
         abstract: "Ask a running newsdedupd what it holds.",
         discussion: "Exit status: 0 ok, 1 request failed, 2 check found problems, 3 daemon not running, 4 reply cut off, 64 usage.",
+        version: "newsdedupctl \(ControlProtocol.release) (control protocol \(ControlProtocol.version))",
         subcommands: [
             Status.self, Show.self, Export.self, Similar.self, Duplicates.self, Check.self, Metrics.self,
             Pause.self, Resume.self, Rescan.self, Reload.self, Backup.self, Quarantine.self,

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ControlProtocol
 import DaemonKit
 import DedupCore
 import Foundation
@@ -13,7 +14,9 @@ struct NewsDedupDaemon: AsyncParsableCommand {
         discussion: """
             Settings come from built-in defaults < --config FILE (YAML) < NEWSDEDUP_<KEY> environment \
             variables < flags. With none given, everything lives under ./var/.
-            """)
+            """,
+        version: "newsdedupd \(ControlProtocol.release) (fingerprint algorithm \(Fingerprinter.algorithmVersion), "
+            + "control protocol \(ControlProtocol.version))")
 
     // Flags stay optional with no default: a parser default would silently beat the config file.
     @Option(help: "YAML configuration file.") var config: String?

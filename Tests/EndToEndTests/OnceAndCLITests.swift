@@ -114,6 +114,13 @@ import Testing
         #expect(piped.stderr.contains("stored"), "the per-file log lines instead")
     }
 
+    @Test func bothProgramsSayTheirVersion() throws {
+        let daemon = try run(Binaries.daemon, ["--version"])
+        #expect(daemon.status == 0 && daemon.text.hasPrefix("newsdedupd \(ControlProtocol.release) (fingerprint algorithm 4"), "\(daemon.text)")
+        let ctl = try run(Binaries.ctl, ["--version"])
+        #expect(ctl.status == 0 && ctl.text.hasPrefix("newsdedupctl \(ControlProtocol.release) (control protocol 1)"), "\(ctl.text)")
+    }
+
     @Test func checkConfigPrintsTheEffectiveSettings() throws {
         let workspace = try Workspace()
         let config = workspace.root.appendingPathComponent("n.yaml")
