@@ -121,6 +121,15 @@ import Testing
         #expect(ctl.status == 0 && ctl.text.hasPrefix("newsdedupctl \(ControlProtocol.release) (control protocol 1)"), "\(ctl.text)")
     }
 
+    @Test func similarOnAMissingFileOrADirectorySaysWhyInASentence() throws {
+        let missing = try run(Binaries.ctl, ["similar", "/nonexistent/article.txt"])
+        #expect(missing.status == 1 && missing.stderr == "newsdedupctl: cannot read /nonexistent/article.txt: No such file or directory\n",
+                "\(missing.stderr)")
+        let directory = try run(Binaries.ctl, ["similar", FileManager.default.temporaryDirectory.path])
+        #expect(directory.status == 1 && directory.stderr.hasSuffix(": Is a directory\n") && !directory.stderr.contains("Domain"),
+                "\(directory.stderr)")
+    }
+
     @Test func checkConfigPrintsTheEffectiveSettings() throws {
         let workspace = try Workspace()
         let config = workspace.root.appendingPathComponent("n.yaml")
