@@ -70,6 +70,16 @@ public struct DaemonSettings: Sendable {
             EnvironmentVariablesProvider(environmentVariables: environment).prefixKeys(with: "newsdedup"),
         ]
         if let configFile {
+            // The system's reason in a sentence first: the library's error for a directory or an
+            // unreadable file is Foundation's NSCocoaErrorDomain dump.
+            let fd = open(configFile, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else {
+                throw SettingsError(key: "config", message: "cannot read \(configFile): \(String(cString: strerror(errno)))")
+            }
+            var status = stat()
+            let isDirectory = fstat(fd, &status) == 0 && status.st_mode & S_IFMT == S_IFDIR
+            close(fd)
+            if isDirectory { throw SettingsError(key: "config", message: "cannot read \(configFile): it is a directory, not a file") }
             do {
                 providers.append(try await FileProvider<YAMLSnapshot>(filePath: FilePath(configFile)))
             } catch {

@@ -140,6 +140,13 @@ import Testing
         #expect(result.text.contains("max_distance: 4"), "a flag beats the file")
         #expect(result.text.contains("configuration OK"))
 
+        // A configuration that cannot be read is named with the system's reason, no Foundation dump.
+        for (path, reason) in [("/nonexistent/n.yaml", "No such file or directory"), (workspace.root.path, "it is a directory, not a file")] {
+            let unreadable = try run(Binaries.daemon, ["--config", path, "--check-config"])
+            #expect(unreadable.status == 78 && unreadable.stderr.contains("cannot read \(path): \(reason)")
+                    && !unreadable.stderr.contains("Domain"), "\(unreadable.stderr)")
+        }
+
         let bad = try run(Binaries.daemon, ["--inbox", workspace.inbox.path, "--poll-interval", "soon", "--check-config"])
         #expect(bad.status == 78)
         #expect(bad.stderr.contains("\"poll_interval\""))
