@@ -42,19 +42,25 @@ extension Store {
         do {
             return try pool.read { db in
                 let exactId = try Int64.fetchOne(db, sql: "SELECT id FROM article WHERE sha256 = ?", arguments: [Data(fingerprint.sha256)])
-                func describe(_ id: Int64) throws -> SimilarArticle {
+                func describe(_ id: Int64) throws -> SimilarArticle? {
                     let record = try ArticleRecord.fetchOne(db, key: id).orThrow("article \(id)")
                     let stored = UInt64(bitPattern: record.simhash)
                     let distance = SimHash.distance(stored, simhash), lead = UInt64(bitPattern: record.leadSimhash)
-                    let path: MatchPath? = id == exactId ? nil : distance <= maxDistance ? .whole : lead == leadSimhash ? .lead : .part
+                    var path: MatchPath?
+                    if id != exactId {
+                        // A candidate ingest would never confirm is not listed either.
+                        guard let found = MatchPath(simhash: stored, leadSimhash: lead, of: fingerprint, maxDistance: maxDistance)
+                        else { return nil }
+                        path = found
+                    }
                     return SimilarArticle(
                         id: id, distance: distance, leadDistance: SimHash.distance(lead, leadSimhash), exact: id == exactId,
                         path: path, source: record.source, receivedAt: record.receivedAt, simhash: stored)
                 }
                 let near = try nearCandidates(db, fingerprint, maxDistance: maxDistance)
-                let found = try near.map(\.id).filter { $0 != exactId }.map(describe)
+                let found = try near.map(\.id).filter { $0 != exactId }.compactMap(describe)
                     .sorted { ($0.distance, $0.leadDistance, $0.id) < ($1.distance, $1.leadDistance, $1.id) }
-                return try (exactId.map { [try describe($0)] } ?? []) + found
+                return try (exactId.flatMap(describe).map { [$0] } ?? []) + found
             }
         } catch {
             throw StoreError.wrap(error)
@@ -74,9 +80,7 @@ extension Store {
         let whole = try indexed ?? NearDuplicateQuery.wholeText(db, simhash: simhash, maxDistance: maxDistance)
         var seen = Set(whole.map(\.id))
         let leads = try NearDuplicateQuery.sameLead(db, leadSimhash: fingerprint.leadSimhash).filter { seen.insert($0.id).inserted }
-        // Anchor candidates beyond `maxPartDistance` are never confirmed (`Verdict.decide`).
-        let near = parts.filter { SimHash.distance($0.simhash, simhash) <= NearDuplicateThreshold.maxPartDistance }
-        return (whole + leads + near.filter { seen.insert($0.id).inserted })
+        return (whole + leads + parts.filter { seen.insert($0.id).inserted })
             .sorted { (SimHash.distance($0.simhash, simhash), $0.id) < (SimHash.distance($1.simhash, simhash), $1.id) }
     }
 

@@ -10,8 +10,8 @@ public enum Verdict: Equatable, Sendable {
     case nearDuplicate(of: Int64, distance: Int, containment: Double, path: MatchPath)
 }
 
-/// How a near duplicate was found.
-public enum MatchPath: String, Sendable, Codable, CaseIterable {
+/// How a near duplicate was found; the cases in the order candidates are tried.
+public enum MatchPath: String, Sendable, Codable, CaseIterable, Comparable {
     /// Whole-text SimHashes within the threshold K.
     case whole
     /// Equal lead SimHashes: a copy cut short.
@@ -19,6 +19,26 @@ public enum MatchPath: String, Sendable, Codable, CaseIterable {
     /// A shared anchor (`Anchors`): a copy with a new top, chrome around it, cut deep or
     /// updated, whose SimHash drifted past K.
     case part
+
+    /// The path by which a stored text (`simhash`, `leadSimhash` when known) is a candidate of
+    /// `incoming`: nil for an anchor candidate beyond `NearDuplicateThreshold.maxPartDistance`,
+    /// which is never confirmed. The one rule for ingest (`Verdict.decide`) and `similar`.
+    public init?(simhash: UInt64, leadSimhash: UInt64?, of incoming: Fingerprint, maxDistance: Int) {
+        let distance = SimHash.distance(simhash, incoming.simhash)
+        if distance <= maxDistance {
+            self = .whole
+        } else if leadSimhash == incoming.leadSimhash {
+            self = .lead
+        } else if distance <= NearDuplicateThreshold.maxPartDistance {
+            self = .part
+        } else {
+            return nil
+        }
+    }
+
+    public static func < (a: MatchPath, b: MatchPath) -> Bool {
+        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+    }
 }
 
 /// A stored article an index lookup returned, by whichever path.
@@ -56,17 +76,16 @@ extension Verdict {
         if let exactMatch { return .exactDuplicate(of: exactMatch) }
         var best: [Int64: (path: MatchPath, distance: Int)] = [:]
         for candidate in candidates {
-            let distance = SimHash.distance(candidate.simhash, fingerprint.simhash)
-            let path: MatchPath = distance <= maxDistance ? .whole
-                : candidate.leadSimhash == fingerprint.leadSimhash ? .lead : .part
-            if path == .part, distance > NearDuplicateThreshold.maxPartDistance { continue }
-            if let known = best[candidate.id], rank(known.path) <= rank(path) { continue }
-            best[candidate.id] = (path, distance)
+            guard let path = MatchPath(simhash: candidate.simhash, leadSimhash: candidate.leadSimhash, of: fingerprint,
+                                       maxDistance: maxDistance) else { continue }
+            if let known = best[candidate.id], known.path <= path { continue }
+            best[candidate.id] = (path, SimHash.distance(candidate.simhash, fingerprint.simhash))
         }
-        let ordered = best.sorted {
-            (rank($0.value.path), $0.value.path == .whole ? $0.value.distance : 0, $0.key)
-                < (rank($1.value.path), $1.value.path == .whole ? $1.value.distance : 0, $1.key)
+        // Nearest first among whole-text matches; oldest first within a path.
+        func order(_ id: Int64, _ match: (path: MatchPath, distance: Int)) -> (MatchPath, Int, Int64) {
+            (match.path, match.path == .whole ? match.distance : 0, id)
         }
+        let ordered = best.sorted { order($0.key, $0.value) < order($1.key, $1.value) }
         for (id, match) in ordered.prefix(maxConfirmations) {
             let score = try containment(id)
             if score >= NearDuplicateThreshold.minimumContainment {
@@ -74,13 +93,5 @@ extension Verdict {
             }
         }
         return .unique
-    }
-
-    private static func rank(_ path: MatchPath) -> Int {
-        switch path {
-        case .whole: 0
-        case .lead: 1
-        case .part: 2
-        }
     }
 }
