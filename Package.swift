@@ -111,6 +111,16 @@ let package = Package(
             name: "InboxScannerTests", dependencies: ["InboxScanner"], swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "DaemonKitTests",
+            dependencies: [
+                "DaemonKit",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "ControlProtocolTests", dependencies: ["ControlProtocol"], swiftSettings: swiftSettings),
+        .testTarget(
             name: "EndToEndTests",
             dependencies: ["newsdedupd", "newsdedupctl", "ControlProtocol", "ArticleStore", "TestSupport"],
             swiftSettings: swiftSettings

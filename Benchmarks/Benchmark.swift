@@ -10,12 +10,12 @@ import TestSupport
 /// the normaliser); and `quality [--explore]`, the near-duplicate quality report (issue 5).
 @main
 struct Benchmark {
-    static func main() throws {
+    static func main() async throws {
         let arguments = Array(CommandLine.arguments.dropFirst())
         let rest = Array(arguments.dropFirst())
         switch arguments.first {
         case "quality": try QualityBenchmark.run(arguments: rest)
-        case "scale": try ScaleBenchmark.run(arguments: rest)
+        case "scale": try await ScaleBenchmark.run(arguments: rest)
         case "index": try IndexBenchmark.run(arguments: rest)
         case "precision": try PrecisionBenchmark.run(arguments: rest)
         case "latency": try LatencyBenchmark.run()
@@ -31,7 +31,7 @@ struct Benchmark {
             try throughput(full: full)
             try LatencyBenchmark.run()
             print()
-            try ScaleBenchmark.run(arguments: full ? ["--full"] : [])
+            try await ScaleBenchmark.run(arguments: full ? ["--full"] : [])
         }
     }
 

@@ -9,7 +9,7 @@ import TestSupport
 /// store (random fingerprints, 1 in 1,000 planted near a query point), then queried through
 /// `Store.similar`, the daemon's own lookup, at the default threshold.
 enum ScaleBenchmark {
-    static func run(arguments: [String]) throws {
+    static func run(arguments: [String]) async throws {
         let sizes = arguments.contains("--full") ? [100_000, 1_000_000, 10_000_000] : [100_000, 1_000_000]
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("nd-scale-\(getpid())")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
@@ -35,7 +35,7 @@ enum ScaleBenchmark {
             let probes = planted + (0..<(1_000 - planted.count)).map { _ in rng.next() }
             let (sqlLatencies, _) = try measure(store, probes)  // before the index is loaded: SQL
             let loadStart = ContinuousClock.now
-            try store.warmIndex()
+            try await store.warmIndex()
             let loadSeconds = Benchmark.seconds(since: loadStart)
             let (memoryLatencies, found) = try measure(store, probes)
             try store.close()

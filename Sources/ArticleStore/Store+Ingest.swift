@@ -100,6 +100,7 @@ extension Store {
                     index?.insert(id: article.id, simhash: article.simhash, anchors: anchors)
                 }
             }
+            rebuildIndexIfDue()
             return outcomes
         } catch {
             throw StoreError.wrap(error)
@@ -115,14 +116,34 @@ extension Store {
         memoryIndex.withLock { $0 = index }
     }
 
-    /// Loads the near-duplicate index now (the daemon does so before it says it is ready, so the
-    /// first batch does not wait for it).
-    public func warmIndex() throws(StoreError) {
+    /// Loads the near-duplicate index now, its bucket lists built on every core (the daemon
+    /// does so before it says it is ready, so the first batch does not wait for it).
+    public func warmIndex() async throws(StoreError) {
+        guard memoryIndex.withLock({ $0 == nil }) else { return }
+        let index: NearDuplicateIndex
         do {
-            try pool.write { db in try loadIndexIfNeeded(db) }
+            // A read: the ids and fingerprints of one snapshot; the writer that calls this is the
+            // only one that adds to the store, so nothing is added meanwhile.
+            index = try await pool.read { db in
+                var index = NearDuplicateIndex()
+                try IndexScan.load(into: &index, db)
+                return index
+            }
         } catch {
             throw StoreError.wrap(error)
         }
+        let built = await index.rebuilt()
+        memoryIndex.withLock { if $0 == nil { $0 = built } }
+    }
+
+    /// Rebuilds the in-memory index when it is due, off to the side: a copy is rebuilt while
+    /// lookups (`similar`) go on in the one in place, then swapped in. Called only by the
+    /// writer (after a commit, after retention), one call at a time, so nothing is added to the
+    /// index in place meanwhile. Both sets of bucket lists are held during the rebuild.
+    func rebuildIndexIfDue() {
+        guard var copy = memoryIndex.withLock({ $0?.isRebuildDue == true ? $0 : nil }) else { return }
+        copy.rebuild()
+        memoryIndex.withLock { $0 = copy }
     }
 
     /// One item of a batch. Every statement here is prepared once per connection and reused

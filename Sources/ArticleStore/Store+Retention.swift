@@ -67,6 +67,7 @@ extension Store {
             memoryIndex.withLock { index in
                 for id in leaving { index?.remove(id: id) }
             }
+            rebuildIndexIfDue()
             return result
         } catch {
             throw StoreError.wrap(error)

@@ -1,5 +1,3 @@
-import Dispatch
-import Synchronization
 
 /// The near-duplicate index in memory: every stored article's whole-text SimHash, cut into
 /// bands, so that a query at K probes, per band, every band value within ⌊K/bands⌋ bits of its
@@ -25,9 +23,11 @@ import Synchronization
 /// band value (32 MB in the wide layout) and per anchor bucket (one per four to eight
 /// entries): 60 bytes an article at 10 M (`newsdedup-bench index`).
 /// Fingerprints and ids are kept in chunks (`ChunkedArray`), so growing never holds two
-/// copies. Rows added since the last rebuild wait in `PendingRows` and are folded in when they
-/// reach a sixteenth of the total; removed rows are marked in a bitset and dropped at the next
-/// rebuild.
+/// copies. Rows added since the last rebuild wait in `PendingRows` (and are found there) until
+/// the owner rebuilds; `isRebuildDue` says when they reach a sixteenth of the total. Removed
+/// rows are marked in a bitset and dropped at the next rebuild. The owner decides where a
+/// rebuild runs: the store builds a copy off to the side and swaps it in, so lookups never
+/// wait for one.
 public struct NearDuplicateIndex: Sendable {
     /// How fingerprints are cut into bands.
     struct Layout: Equatable, Sendable {
@@ -95,13 +95,19 @@ public struct NearDuplicateIndex: Sendable {
             + anchorKeys.byteCount + (anchorTable?.byteCount ?? 0) + pendingAnchors.byteCount
     }
 
-    /// Adds an article. Ids must increase (they are the store's row ids, in insertion order).
+    /// Adds an article, found at once through the pending rows. Ids must increase (they are
+    /// the store's row ids, in insertion order).
     public mutating func insert(id: Int64, simhash: UInt64, anchors: [UInt32]) {
         load(id: id, simhash: simhash, anchors: anchors)
         let layout = layout, built = builtCount, prints = prints, keys = anchorKeys
         pending.append { row, table in layout.band(table, of: prints[built + row]) }
         pendingAnchors.append { row, slot in keys[(built + row) * Anchors.count + slot] }
-        if pending.count >= Self.rebuildStep(after: builtCount) { rebuild() }
+    }
+
+    /// The pending rows have grown past a sixteenth of the built ones (lookups in them cost
+    /// more than in the bucket lists), or removed rows are waiting to be dropped.
+    public var isRebuildDue: Bool {
+        pending.count >= Self.rebuildStep(after: builtCount) || removedCount >= Self.rebuildStep(after: builtCount)
     }
 
     /// Loads many articles at once: appended without being indexed, which the one `rebuild()`
@@ -186,8 +192,44 @@ public struct NearDuplicateIndex: Sendable {
     }
 
     /// Folds the pending rows into the bucket lists and drops removed rows: a counting sort per
-    /// band, linear in the number of articles, the bands built on every core.
+    /// band, linear in the number of articles, one band after the other.
     public mutating func rebuild() {
+        let plan = planRebuild()
+        finishRebuild(plan, lists: (0...plan.layout.count).map { plan.list($0) })
+    }
+
+    /// The same rebuild, every band's list built at once as a child task: CPU work only, which
+    /// is what Swift's cooperative pool is for (the store uses it when it loads the index).
+    public func rebuilt() async -> NearDuplicateIndex {
+        var index = self
+        let plan = index.planRebuild()
+        let lists = await withTaskGroup(of: (Int, BucketList).self) { group in
+            for table in 0...plan.layout.count { group.addTask { (table, plan.list(table)) } }
+            var lists: [Int: BucketList] = [:]
+            for await (table, list) in group { lists[table] = list }
+            return (0...plan.layout.count).map { lists[$0]! }
+        }
+        index.finishRebuild(plan, lists: lists)
+        return index
+    }
+
+    /// What the bucket lists are built from: the live rows (removed ones dropped first), the
+    /// layout for their number, and the bits of the anchor buckets.
+    private struct RebuildPlan: Sendable {
+        let layout: Layout
+        let prints: ChunkedArray<UInt64>
+        let keys: ChunkedArray<UInt32>
+        let anchorBits: Int
+
+        /// List `table`: a band's, or (`table == layout.count`) the anchors'.
+        func list(_ table: Int) -> BucketList {
+            table == layout.count
+                ? BucketList(buckets: 1 << anchorBits, rows: keys.count) { keys[$0] >> UInt32(32 - anchorBits) }
+                : BucketList(buckets: 1 << layout.widths[table], rows: prints.count) { layout.band(table, of: prints[$0]) }
+        }
+    }
+
+    private mutating func planRebuild() -> RebuildPlan {
         if removedCount > 0 {
             let removed = removed
             func kept(_ row: Int) -> Bool { removed[row / 64] & (1 << UInt64(row % 64)) == 0 }
@@ -210,20 +252,17 @@ public struct NearDuplicateIndex: Sendable {
         layout = ids.count >= wideFrom ? .wide : .narrow
         tables = []  // freed before the new ones are built
         anchorTable = nil
-        let layout = layout, prints = prints, keys = anchorKeys
         // Four to eight entries a bucket: the offsets cost half a byte per entry (at 10 M
         // articles 32 MB; a bucket's extra keys to compare cost less than a microsecond).
-        let bits = min(28, max(10, (keys.count | 1).bitWidth - (keys.count | 1).leadingZeroBitCount - 3))
-        let built = Mutex<[Int: BucketList]>([:])
-        DispatchQueue.concurrentPerform(iterations: layout.count + 1) { table in
-            let list = table == layout.count
-                ? BucketList(buckets: 1 << bits, rows: keys.count) { keys[$0] >> UInt32(32 - bits) }
-                : BucketList(buckets: 1 << layout.widths[table], rows: prints.count) { layout.band(table, of: prints[$0]) }
-            built.withLock { $0[table] = list }
-        }
-        tables = built.withLock { lists in (0..<layout.count).map { lists[$0]! } }
-        anchorTable = built.withLock { $0[layout.count] }
-        anchorBits = bits
+        let keys = anchorKeys.count | 1
+        let bits = min(28, max(10, keys.bitWidth - keys.leadingZeroBitCount - 3))
+        return RebuildPlan(layout: layout, prints: prints, keys: anchorKeys, anchorBits: bits)
+    }
+
+    private mutating func finishRebuild(_ plan: RebuildPlan, lists: [BucketList]) {
+        tables = Array(lists.prefix(plan.layout.count))
+        anchorTable = lists[plan.layout.count]
+        anchorBits = plan.anchorBits
         builtCount = ids.count
         pending = PendingRows(tables: layout.count)
         pendingAnchors = PendingRows(tables: Anchors.count)

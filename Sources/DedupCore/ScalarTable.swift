@@ -1,5 +1,3 @@
-import Dispatch
-import Synchronization
 
 /// What the normaliser needs to know about each Basic Multilingual Plane scalar, computed once
 /// from the very rules of the slow path (`Normalizer.classify` and `appendNormalized`), so the
@@ -34,29 +32,15 @@ struct ScalarTable: Sendable {
 
     static let shared = ScalarTable()
 
-    /// Built on every core: each scalar's entry depends only on that scalar and the composition
-    /// facts, and the Foundation normalisation calls that derive it are slow (about 150 ms for
-    /// the plane on one core here), paid at each process start.
+    /// Built once per process, on first use. The Foundation normalisation calls that derive it
+    /// are slow (about 150 ms for the plane here), so the daemon builds it while its store
+    /// opens (`Normalizer.prepare()`), not inside the first batch. One thread: a library with
+    /// no I/O does not decide how many threads a process has.
     init() {
         let compositions = Self.compositionFacts()
-        var entries = [UInt32](repeating: Self.separator, count: 0x10000)
-        entries.withUnsafeMutableBufferPointer { buffer in
-            let shared = UnsafeSharedBuffer(buffer)
-            Self.forEachChunk(of: 0x10000) { range in
-                for value in range { shared.buffer[value] = Self.entry(value, compositions) }
-            }
-        }
-        self.entries = entries
+        entries = (0..<0x10000).map { Self.entry($0, compositions) }
         composingPairs = compositions.pairs
         compositionSeconds = compositions.seconds
-    }
-
-    /// Runs `body` over `count` values cut into chunks, on every core.
-    static func forEachChunk(of count: Int, _ body: @Sendable (Range<Int>) -> Void) {
-        let chunk = 1024
-        DispatchQueue.concurrentPerform(iterations: (count + chunk - 1) / chunk) { index in
-            body(index * chunk..<min(count, (index + 1) * chunk))
-        }
     }
 
     static func entry(_ value: Int, _ compositions: (seconds: Set<UInt32>, pairs: Set<UInt64>, hangulSeconds: Set<UInt32>)) -> UInt32 {
@@ -106,34 +90,18 @@ struct ScalarTable: Sendable {
     ///   if the two are such a pair: anything else sends the word to the slow path.
     /// - `hangulSeconds`: vowel and trailing jamo, which compose algorithmically; always slow.
     static func compositionFacts() -> (seconds: Set<UInt32>, pairs: Set<UInt64>, hangulSeconds: Set<UInt32>) {
-        // Each chunk collects its own; merged after.
-        let chunks = Mutex<[(seconds: Set<UInt32>, pairs: Set<UInt64>)]>([])
-        forEachChunk(of: 0x10000) { range in
-            var seconds = Set<UInt32>(), pairs = Set<UInt64>()
-            for value in range {
-                guard let scalar = Unicode.Scalar(value), !(0xAC00...0xD7A3).contains(value) else { continue }
-                let alone = String(scalar)
-                let parts = Array(alone.decomposedStringWithCanonicalMapping.unicodeScalars)
-                guard parts.count >= 2,
-                      alone.precomposedStringWithCanonicalMapping.unicodeScalars.elementsEqual(alone.unicodeScalars)
-                else { continue }
-                for part in parts.dropFirst() { seconds.insert(part.value) }
-                if parts.count == 2 { pairs.insert(UInt64(parts[0].value) << 32 | UInt64(parts[1].value)) }
-            }
-            chunks.withLock { $0.append((seconds, pairs)) }
-        }
         var seconds = Set<UInt32>(), pairs = Set<UInt64>()
-        for chunk in chunks.withLock({ $0 }) {
-            seconds.formUnion(chunk.seconds)
-            pairs.formUnion(chunk.pairs)
+        for value in 0..<0x10000 {
+            guard let scalar = Unicode.Scalar(value), !(0xAC00...0xD7A3).contains(value) else { continue }
+            let alone = String(scalar)
+            let parts = Array(alone.decomposedStringWithCanonicalMapping.unicodeScalars)
+            guard parts.count >= 2,
+                  alone.precomposedStringWithCanonicalMapping.unicodeScalars.elementsEqual(alone.unicodeScalars)
+            else { continue }
+            for part in parts.dropFirst() { seconds.insert(part.value) }
+            if parts.count == 2 { pairs.insert(UInt64(parts[0].value) << 32 | UInt64(parts[1].value)) }
         }
         let hangul = Set(Array(UInt32(0x1161)...0x1175) + Array(UInt32(0x11A8)...0x11C2))
         return (seconds.union(hangul), pairs, hangul)
     }
-}
-
-/// The table under construction, shared by the chunks that each write their own range.
-private struct UnsafeSharedBuffer: @unchecked Sendable {
-    let buffer: UnsafeMutableBufferPointer<UInt32>
-    init(_ buffer: UnsafeMutableBufferPointer<UInt32>) { self.buffer = buffer }
 }

@@ -1,3 +1,4 @@
+import Synchronization
 import Glibc
 /// A batch's own directory in processing/. Its files are claimed into it one rename each; once
 /// the batch is committed the whole directory goes to processed/ in one rename, instead of one
@@ -30,10 +31,12 @@ public final class BatchFolder: Sendable {
 
 /// processed/: a directory per UTC day (2026-11-22), holding the folders of the batches
 /// committed that day, so an operator can archive or prune by day, and no directory grows
-/// with every article ever ingested. Used by one thread at a time (the mover).
-public final class ProcessedArchive: @unchecked Sendable {
+/// with every article ever ingested.
+public final class ProcessedArchive: Sendable {
     public let root: Directory
-    private var today: (name: FileName, directory: Directory)?
+    /// The day's directory, opened once a day (the mover is its only user; the lock is never
+    /// contended).
+    private let today = Mutex<(name: FileName, directory: Directory)?>(nil)
 
     public init(root: Directory) { self.root = root }
 
@@ -49,7 +52,7 @@ public final class ProcessedArchive: @unchecked Sendable {
             placed = try processing.move(folder.name, to: dayDirectory, syncing: false)
         } catch where error.errno == ENOENT && processing.contains(folder.name) {
             // The day's directory was removed (pruned by day, as the README invites): make it again.
-            today = nil
+            today.withLock { $0 = nil }
             dayDirectory = try directory(for: FileName(day))
             placed = try processing.move(folder.name, to: dayDirectory, syncing: false)
         }
@@ -59,10 +62,10 @@ public final class ProcessedArchive: @unchecked Sendable {
     }
 
     private func directory(for day: FileName) throws(SystemError) -> Directory {
-        if let today, today.name == day { return today.directory }
+        if let today = today.withLock({ $0 }), today.name == day { return today.directory }
         if try root.makeDirectory(day) { try root.sync() }
         let directory = try Directory(day, in: root)
-        today = (day, directory)
+        today.withLock { $0 = (day, directory) }
         return directory
     }
 }

@@ -1,14 +1,15 @@
 import Glibc
+import Synchronization
 
 /// Wakes the ingest loop early: inotify on the inbox (a file renamed in or closed after
 /// writing) and a wake pipe (shutdown, a `rescan`). Only a hint: the loop still polls on a timer,
 /// and a lost or overflowed event costs latency, never a file.
-public final class InboxWatcher: @unchecked Sendable {
-    // @unchecked: the descriptors are set once; `wake()` only writes to a pipe, which is safe
-    // from any thread, and `wait` is called by one thread (the ingest worker).
+public final class InboxWatcher: Sendable {
+    // The descriptors are set once; `wake()` only writes to a pipe, which is safe from any
+    // thread, and `wait` is called by one task at a time (the ingest loop).
     private let inotify: Int32
     /// The watch on the inbox; replaced by `watch(directory:)` when the inbox is.
-    private var watchDescriptor: Int32 = -1
+    private let watchDescriptor = Atomic<Int32>(-1)
     private let wakeRead: Int32
     private let wakeWrite: Int32
 
@@ -26,7 +27,7 @@ public final class InboxWatcher: @unchecked Sendable {
         let watch = fd >= 0 ? inotify_add_watch(fd, directory, UInt32(IN_MOVED_TO | IN_CLOSE_WRITE)) : -1
         if watch >= 0 {
             inotify = fd
-            watchDescriptor = watch
+            watchDescriptor.store(watch, ordering: .relaxed)
         } else {
             if fd >= 0 { close(fd) }
             inotify = -1
@@ -37,8 +38,9 @@ public final class InboxWatcher: @unchecked Sendable {
     /// old watch sees nothing of the new one. Called by the thread that calls `wait`.
     public func watch(directory: String) {
         guard inotify >= 0 else { return }
-        if watchDescriptor >= 0 { _ = inotify_rm_watch(inotify, watchDescriptor) }
-        watchDescriptor = inotify_add_watch(inotify, directory, UInt32(IN_MOVED_TO | IN_CLOSE_WRITE))
+        let old = watchDescriptor.load(ordering: .relaxed)
+        if old >= 0 { _ = inotify_rm_watch(inotify, old) }
+        watchDescriptor.store(inotify_add_watch(inotify, directory, UInt32(IN_MOVED_TO | IN_CLOSE_WRITE)), ordering: .relaxed)
     }
 
     deinit {
@@ -56,14 +58,14 @@ public final class InboxWatcher: @unchecked Sendable {
     }
 
     /// Sleeps up to `timeout` seconds or until an event or a wake. Returns the names that were
-    /// renamed into the inbox meanwhile.
-    public func wait(timeout: Double) -> [FileName] {
+    /// renamed into the inbox meanwhile, and whether the time ran out with nothing to wake it.
+    public func wait(timeout: Double) -> (renamed: [FileName], timedOut: Bool) {
         var fds = [pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
         if inotify >= 0 { fds.append(pollfd(fd: inotify, events: Int16(POLLIN), revents: 0)) }
         let milliseconds = Int32(max(0, min(timeout, 86_400)) * 1000)
-        _ = poll(&fds, nfds_t(fds.count), milliseconds)
+        let ready = poll(&fds, nfds_t(fds.count), milliseconds)
         drainWakePipe()
-        return readEvents()
+        return (readEvents(), ready == 0)
     }
 
     /// The names renamed into the inbox since the last look, without waiting. The ingest loop

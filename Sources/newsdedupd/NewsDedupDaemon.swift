@@ -88,7 +88,7 @@ struct NewsDedupDaemon: AsyncParsableCommand {
         do {
             if once {
                 let started = ContinuousClock.now
-                let (summary, stages) = try Daemon.drainOnceTimed(settings: settings, initialize: initialize, logger: logger)
+                let (summary, stages) = try await Daemon.drainOnceTimed(settings: settings, initialize: initialize, logger: logger)
                 if stats {
                     let wall = started.duration(to: .now)
                     print("stage\tseconds\tcount")

@@ -25,10 +25,10 @@ import Testing
         _ = try store.ingest(items + [copy], maxDistance: 7)
     }
 
-    @Test func oldArticlesLeaveTheNearIndexButStillCatchExactCopies() throws {
+    @Test func oldArticlesLeaveTheNearIndexButStillCatchExactCopies() async throws {
         let now: Int64 = 1_795_000_000_000
         try populate(now: now)
-        try store.warmIndex()
+        try await store.warmIndex()
         let result = try store.applyRetention(receivedBefore: now - day, delete: false)
         #expect(result.retired == 3)
         #expect(store.memoryIndex.withLock { $0?.count } == 2, "the index follows, without a reload")
@@ -42,11 +42,11 @@ import Testing
         #expect(try store.check().isSound)
     }
 
-    @Test func deletingRemovesArticlesDuplicatesAndFeedAndCheckStaysSound() throws {
+    @Test func deletingRemovesArticlesDuplicatesAndFeedAndCheckStaysSound() async throws {
         let now: Int64 = 1_795_000_000_000
         try populate(now: now)
         let before = try store.totals()
-        try store.warmIndex()
+        try await store.warmIndex()
         let result = try store.applyRetention(receivedBefore: now - day, delete: true)
         #expect(result.deletedArticles == 3)
         #expect(store.memoryIndex.withLock { $0?.count } == 2, "the index follows, without a reload")
@@ -60,7 +60,7 @@ import Testing
         #expect(report.isSound, "\(report.problems)")
 
         // Lost feed records (not retention's) are still caught.
-        try store.pool.write { db in try db.execute(sql: "DELETE FROM feed WHERE seq = 5") }
+        try await store.pool.write { db in try db.execute(sql: "DELETE FROM feed WHERE seq = 5") }
         #expect(!(try store.check().isSound))
     }
 }

@@ -7,17 +7,17 @@ import Foundation
 
 extension ControlCommands {
     /// Stored articles near a fingerprint the client computed; nearest first, then `end`.
-    func similar(_ request: Request, send: (Response) throws -> Void) throws {
+    func similar(_ request: Request, send: (Response) -> Void) {
         guard let simhashHex = request.simhash, simhashHex.count == 16, let simhash = UInt64(simhashHex, radix: 16),
               let shaHex = request.sha256, let sha256 = Self.bytes(hex: shaHex), sha256.count == 32
         else {
-            return try send(.error(.invalidArgument, "similar needs \"simhash\" (16 hex digits) and \"sha256\" (64 hex digits)"))
+            return send(.error(.invalidArgument, "similar needs \"simhash\" (16 hex digits) and \"sha256\" (64 hex digits)"))
         }
         // Without "lead_simhash" (an older client) the lead lookup repeats the whole-text one.
         var leadSimhash = simhash
         if let leadHex = request.leadSimhash {
             guard leadHex.count == 16, let value = UInt64(leadHex, radix: 16) else {
-                return try send(.error(.invalidArgument, "\"lead_simhash\" must be 16 hex digits"))
+                return send(.error(.invalidArgument, "\"lead_simhash\" must be 16 hex digits"))
             }
             leadSimhash = value
         }
@@ -25,7 +25,7 @@ extension ControlCommands {
         var anchors: [UInt32] = []
         for hex in request.anchors ?? [] {
             guard hex.count == 8, let value = UInt32(hex, radix: 16), anchors.count < 16 else {
-                return try send(.error(.invalidArgument, "\"anchors\" must be at most 16 strings of 8 hex digits"))
+                return send(.error(.invalidArgument, "\"anchors\" must be at most 16 strings of 8 hex digits"))
             }
             anchors.append(value)
         }
@@ -35,35 +35,35 @@ extension ControlCommands {
         do {
             matches = try read { store throws(StoreError) in try store.similar(fingerprint, maxDistance: maxDistance) }
         } catch {
-            return try send(.error(.storeFailure, error.description))
+            return send(.error(.storeFailure, error.description))
         }
         for match in matches {
-            try send(.match(MatchRecord(
+            send(.match(MatchRecord(
                 id: match.id, distance: match.distance, leadDistance: match.leadDistance,
                 basis: match.path?.rawValue ?? "exact", exact: match.exact, source: match.source,
                 receivedAt: RFC3339.string(fromMilliseconds: match.receivedAt), simhash: SimHash.hex(match.simhash))))
         }
-        try send(.end(count: matches.count))
+        send(.end(count: matches.count))
     }
 
     /// The duplicates recorded for an article, oldest first, then `end`.
-    func duplicates(_ request: Request, send: (Response) throws -> Void) throws {
-        guard let id = request.id, id > 0 else { return try send(.error(.invalidArgument, "duplicates needs a positive \"id\"")) }
+    func duplicates(_ request: Request, send: (Response) -> Void) {
+        guard let id = request.id, id > 0 else { return send(.error(.invalidArgument, "duplicates needs a positive \"id\"")) }
         let rows: [DuplicateEntry]?
         do {
             rows = try read { store throws(StoreError) in try store.duplicates(of: id) }
         } catch {
-            return try send(.error(.storeFailure, error.description))
+            return send(.error(.storeFailure, error.description))
         }
-        guard let rows else { return try send(.error(.notFound, "no article \(id)")) }
+        guard let rows else { return send(.error(.notFound, "no article \(id)")) }
         for row in rows {
-            try send(.duplicate(DuplicateReply(
+            send(.duplicate(DuplicateReply(
                 id: row.id, kind: row.kind.rawValue, distance: row.distance, containment: row.containment,
                 matchedOn: row.path?.rawValue, source: row.source,
                 receivedAt: RFC3339.string(fromMilliseconds: row.receivedAt), sha256: row.sha256.hexString,
                 simhash: SimHash.hex(row.simhash))))
         }
-        try send(.end(count: rows.count))
+        send(.end(count: rows.count))
     }
 
     func check() -> Response {

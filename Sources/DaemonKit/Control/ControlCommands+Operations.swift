@@ -3,7 +3,6 @@ import ControlProtocol
 import Foundation
 import Glibc
 import InboxScanner
-import Synchronization
 
 // MARK: - Commands that change something: pause, resume, rescan, backup, quarantine
 
@@ -14,21 +13,6 @@ extension ControlCommands {
         return .done(paused
             ? (changed ? "paused: no new files are claimed until resume" : "already paused")
             : (changed ? "resumed" : "not paused"))
-    }
-
-    /// Runs the (async) reload from this reader thread and waits for it: a reader thread may
-    /// block, an event loop never does.
-    func runReload() -> ReloadResult {
-        let result = Mutex<ReloadResult?>(nil)
-        let done = DispatchSemaphore(value: 0)
-        let reload = self.reload
-        Task {
-            let message = await reload()
-            result.withLock { $0 = message }
-            done.signal()
-        }
-        done.wait()
-        return result.withLock { $0 } ?? ReloadResult(message: "reload did not answer", refused: true)
     }
 
     func rescan() -> Response {
@@ -50,21 +34,21 @@ extension ControlCommands {
     }
 
     /// The files in quarantine with their reasons, oldest first, then `end`.
-    func quarantineList(send: (Response) throws -> Void) throws {
+    func quarantineList(send: (Response) -> Void) {
         let quarantine: Quarantine
         let files: [(name: FileName, status: EntryStatus)]
         do {
             quarantine = Quarantine(directory: try Directory(path: settings.quarantine, create: false))
             files = try quarantine.files()
         } catch {
-            return try send(.error(.fileSystemFailure, "cannot list \(settings.quarantine): \(error)"))
+            return send(.error(.fileSystemFailure, "cannot list \(settings.quarantine): \(error)"))
         }
         for (name, status) in files {
             let fields = quarantine.reason(of: name)
-            try send(.quarantined(QuarantineEntry(
+            send(.quarantined(QuarantineEntry(
                 name: name.display, size: status.size, quarantinedAt: fields["quarantined"], reason: fields["reason"])))
         }
-        try send(.end(count: files.count))
+        send(.end(count: files.count))
     }
 
     /// Moves a quarantined file back into the inbox (renamed in, so it is taken at once) and

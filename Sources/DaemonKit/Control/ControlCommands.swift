@@ -5,40 +5,65 @@ import Foundation
 import InboxScanner
 
 /// One handler per command, table-driven as OpenSMTPD's control.c: a request in, reply lines
-/// out through `send`. Runs on the control thread pool, never on an event loop.
+/// out through `send`. Async: what blocks (the store, the spool's directories) runs on a
+/// control thread (`WorkerThreads`), and the replies are awaited as they are written, so a
+/// client that reads slowly holds no thread.
 struct ControlCommands: Sendable {
     let live: LiveSettings
     var settings: DaemonSettings { live.value }
     let store: StoreHandle
     let state: DaemonState
     let metrics: Metrics
+    let threads: WorkerThreads
     /// Wakes the ingest loop (`rescan`, `resume`, `quarantine retry`).
     let wake: @Sendable () -> Void
     /// Re-reads the configuration (`reload`) and says what it did.
     let reload: @Sendable () async -> ReloadResult
 
+    /// Where a reply line goes; returns once it is written (or queued within a page).
+    typealias Send = (Response) async throws -> Void
+
     /// Records read from the store per page while exporting.
     static let exportPage = 256
 
-    func handle(_ request: Request, send: (Response) throws -> Void) throws {
+    /// Answers `request`. `privileged` (root, the daemon's user) picks the operators' thread, so
+    /// a reader's large query never delays `status` or `pause` from root.
+    func handle(_ request: Request, privileged: Bool, send: Send) async throws {
+        let pool: WorkerThreads.Pool = privileged ? .operators : .readers
         switch request.command {
-        case .status: try send(status())
-        case .show: try send(show(request))
-        case .export: try export(request, send: send)  // with `follow`, see ControlConnectionHandler
-        case .similar: try similar(request, send: send)
-        case .duplicates: try duplicates(request, send: send)
-        case .check: try send(check())
-        case .metrics: try send(metricsReport())
-        case .quarantineList: try quarantineList(send: send)
-        case .pause: try send(pause(true))
-        case .resume: try send(pause(false))
-        case .rescan: try send(rescan())
-        case .backup: try send(backup(request))
-        case .quarantineRetry: try send(quarantineRetry(request))
+        case .export:
+            try await export(request, pool: pool, send: send)  // with `follow`, see ControlConnectionHandler
         case .reload:
-            let result = runReload()
-            try send(result.refused ? .error(.invalidConfiguration, result.message) : .done(result.message))
+            let result = await reload()
+            try await send(result.refused ? .error(.invalidConfiguration, result.message) : .done(result.message))
+        default:
+            // Every other command reads the store or the spool: on a control thread, its replies
+            // collected there (a bounded few) and written from here.
+            guard let replies = await threads.run(on: pool, { self.answer(request) }) else { throw DaemonStopping() }
+            for reply in replies { try await send(reply) }
         }
+    }
+
+    /// The replies to a command other than `export` and `reload`; blocking.
+    private func answer(_ request: Request) -> [Response] {
+        var replies: [Response] = []
+        let send: (Response) -> Void = { replies.append($0) }
+        switch request.command {
+        case .status: send(status())
+        case .show: send(show(request))
+        case .similar: similar(request, send: send)
+        case .duplicates: duplicates(request, send: send)
+        case .check: send(check())
+        case .metrics: send(metricsReport())
+        case .quarantineList: quarantineList(send: send)
+        case .pause: send(pause(true))
+        case .resume: send(pause(false))
+        case .rescan: send(rescan())
+        case .backup: send(backup(request))
+        case .quarantineRetry: send(quarantineRetry(request))
+        case .export, .reload: send(.error(.unknownCommand, "\(request.command.rawValue) is answered elsewhere"))
+        }
+        return replies
     }
 
     /// Runs a read on the store if it is open (readers never reopen it: see StoreHandle).
@@ -104,28 +129,34 @@ struct ControlCommands: Sendable {
     /// Streams the feed after `since` in pages, then the end record with the count. With
     /// `follow`, instead of ending it waits for commits and sends their records as they come,
     /// until the client goes away (`isConnected` says no) or the daemon stops (then `end`).
-    func export(_ request: Request, isConnected: () -> Bool = { true }, send: (Response) throws -> Void) throws {
+    /// A follower waiting for a commit holds no thread.
+    func export(_ request: Request, pool: WorkerThreads.Pool, isConnected: () -> Bool = { true }, send: Send) async throws {
         var since = request.since ?? 0
         let limit = request.limit ?? Int.max
-        guard since >= 0, limit >= 0 else { return try send(.error(.invalidArgument, "since and limit must not be negative")) }
+        guard since >= 0, limit >= 0 else { return try await send(.error(.invalidArgument, "since and limit must not be negative")) }
         var sent = 0
         while sent < limit {
-            let generation = state.commitGeneration
+            let generation = state.commits.generation
             let wanted = min(Self.exportPage, limit - sent)
-            let page: [FeedEntry]
-            do {
-                page = try read { store throws(StoreError) in try store.feed(since: since, limit: wanted) }
-            } catch {
-                return try send(.error(.storeFailure, error.description))
+            let from = since
+            let read = await threads.run(on: pool) {
+                Result { () throws(StoreError) in try self.read { store throws(StoreError) in try store.feed(since: from, limit: wanted) } }
             }
-            for entry in page { try send(.record(Self.record(entry))) }
+            guard let read else { throw DaemonStopping() }
+            let page: [FeedEntry]
+            switch read {
+            case .success(let entries): page = entries
+            case .failure(let error): return try await send(.error(.storeFailure, error.description))
+            }
+            for entry in page { try await send(.record(Self.record(entry))) }
             sent += page.count
             if let last = page.last { since = last.seq }
             if page.count == wanted { continue }
             guard request.follow == true, !state.isStopping, isConnected() else { break }
-            state.waitForCommit(after: generation, timeout: 0.25)
+            // A quarter of a second at most, so a client gone away is noticed.
+            await state.commits.wait(after: generation, timeout: .milliseconds(250))
         }
-        try send(.end(count: sent))
+        try await send(.end(count: sent))
     }
 
     /// The database file and its WAL, as they take space on disk.
@@ -143,3 +174,6 @@ struct ControlCommands: Sendable {
             text: entry.bytes.flatMap { try? TextDecoder.decode($0).text })
     }
 }
+
+/// The daemon is shutting down and its control threads are gone: the connection is closed.
+struct DaemonStopping: Error {}

@@ -16,8 +16,6 @@ final class ControlServer: Service, Sendable {
     let path: String
     let channel: any Channel
     let connections: NIOLockedValueBox<[ObjectIdentifier: any Channel]>
-    let readers: RequestLanes
-    let followers: FollowerPool
     let state: DaemonState
     let logger: Logger
 
@@ -27,16 +25,16 @@ final class ControlServer: Service, Sendable {
     /// Binds the socket now (so that start-up fails before any ingest when the path is taken);
     /// `run()` serves until graceful shutdown.
     static func bind(
-        live: LiveSettings, store: StoreHandle, state: DaemonState, metrics: Metrics, logger: Logger,
+        live: LiveSettings, store: StoreHandle, state: DaemonState, metrics: Metrics, threads: WorkerThreads, logger: Logger,
         wake: @escaping @Sendable () -> Void, reload: @escaping @Sendable () async -> ReloadResult
     ) async throws -> ControlServer {
         let settings = live.value
         if let warning = try SocketGuard.prepare(path: settings.socket) {
             logger.notice("\(warning)")
         }
-        let commands = ControlCommands(live: live, store: store, state: state, metrics: metrics, wake: wake, reload: reload)
-        let readers = RequestLanes()
-        let followers = FollowerPool(capacity: maxFollowers)
+        let commands = ControlCommands(
+            live: live, store: store, state: state, metrics: metrics, threads: threads, wake: wake, reload: reload)
+        let followers = FollowerSlots(capacity: maxFollowers)
         let connections = NIOLockedValueBox<[ObjectIdentifier: any Channel]>([:])
         let limits = ConnectionLimits(configured: settings.controlMaxConnections)
         if limits.total < settings.controlMaxConnections {
@@ -51,7 +49,7 @@ final class ControlServer: Service, Sendable {
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelInitializer { child in
                 let id = ObjectIdentifier(child)
-                _ = connections.withLockedValue { $0[id] = child }
+                connections.withLockedValue { $0[id] = child }
                 child.closeFuture.whenComplete { _ in
                     _ = connections.withLockedValue { $0.removeValue(forKey: id) }
                     limits.release(id)
@@ -68,8 +66,7 @@ final class ControlServer: Service, Sendable {
                     try child.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idle))
                     try child.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineFrameDecoder()))
                     try child.pipeline.syncOperations.addHandler(
-                        ControlConnectionHandler(commands: commands, lanes: readers, followers: followers, access: access,
-                                                 writeTimeout: idle))
+                        ControlConnectionHandler(commands: commands, followers: followers, access: access, writeTimeout: idle))
                 }
             }
             .bind(unixDomainSocketPath: settings.socket)
@@ -85,17 +82,14 @@ final class ControlServer: Service, Sendable {
             }
         }
         return ControlServer(
-            path: settings.socket, channel: channel, connections: connections, readers: readers, followers: followers,
-            state: state, logger: logger)
+            path: settings.socket, channel: channel, connections: connections, state: state, logger: logger)
     }
 
     private init(path: String, channel: any Channel, connections: NIOLockedValueBox<[ObjectIdentifier: any Channel]>,
-                 readers: RequestLanes, followers: FollowerPool, state: DaemonState, logger: Logger) {
+                 state: DaemonState, logger: Logger) {
         self.path = path
         self.channel = channel
         self.connections = connections
-        self.readers = readers
-        self.followers = followers
         self.state = state
         self.logger = logger
     }
@@ -116,8 +110,6 @@ final class ControlServer: Service, Sendable {
             try? await connection.close()
         }
         unlink(path)
-        await readers.shutdown()
-        await followers.shutdown()
     }
 }
 

@@ -26,4 +26,16 @@ public struct DrainSummary: Sendable, Equatable {
         changing = pass.changing
         settling = pass.settling
     }
+
+    /// Adds one batch's counts, the waiting ones included.
+    mutating func count(_ batch: DrainSummary) {
+        stored += batch.stored
+        exactDuplicates += batch.exactDuplicates
+        nearDuplicates += batch.nearDuplicates
+        quarantined += batch.quarantined
+        recovered += batch.recovered
+        deferred += batch.deferred
+        changing += batch.changing
+        settling += batch.settling
+    }
 }

@@ -3,29 +3,42 @@ import InboxScanner
 import Logging
 
 extension IngestPipeline {
-    // MARK: - Claiming
+    // MARK: - What to claim
+
+    /// Files renamed into the inbox are complete: claim them without waiting (inotify says so).
+    /// The mark is for the file that has the name now; a name already gone is not marked.
+    func noteRenamedIn(_ names: [FileName]) async {
+        guard !names.isEmpty else { return }
+        let inbox = spool.inbox
+        let found = await blocking { names.compactMap { name in (try? inbox.status(of: name)).map { (name, $0) } } } ?? []
+        for (name, status) in found where status.kind == .regular {
+            gate.noteRenamedIn(name, inode: status.inode)
+        }
+    }
 
     /// Lists the inbox once and asks the settle gate which files are complete. Dotfiles,
     /// `*.tmp`, `*.part`, the exclude glob and subdirectories are never touched.
-    func readyInInbox() -> (ready: [(name: FileName, size: Int64)], settling: Int, oldest: Int64?) {
+    func readyInInbox() async -> (ready: [(name: FileName, size: Int64)], settling: Int, oldest: Int64?) {
         // Renames are noted before the listing, while each name is still the file renamed in.
-        if let renamed = renamedSinceLastLook?(), !renamed.isEmpty { noteRenamedIn(renamed) }
-        guard let candidates = inboxCandidates() else { return ([], 0, nil) }
+        if let renamed = watcher?.renamedSinceLastLook(), !renamed.isEmpty { await noteRenamedIn(renamed) }
+        guard let candidates = await inboxCandidates() else { return ([], 0, nil) }
         return settle(candidates)
     }
 
     /// While paused: how many files wait and the oldest's mtime, without asking the settle gate
     /// (which would take marks and first looks for files that are not claimed).
-    func waitingInInbox() -> (count: Int, oldest: Int64?) {
-        guard let candidates = inboxCandidates() else { return (0, nil) }
+    func waitingInInbox() async -> (count: Int, oldest: Int64?) {
+        guard let candidates = await inboxCandidates() else { return (0, nil) }
         return (candidates.count, candidates.map(\.signature.modified).min())
     }
 
     /// The files in the inbox that may be claimed one day, with what the settle gate compares.
-    private func inboxCandidates() -> [(name: FileName, signature: SettleGate.Signature)]? {
+    private func inboxCandidates() async -> [(name: FileName, signature: SettleGate.Signature)]? {
+        let inbox = spool.inbox
+        guard let listed = await blocking({ Result { () throws(SystemError) in try inbox.listing() } }) else { return nil }
         let listing: [(name: FileName, status: EntryStatus)]
         do {
-            listing = try inbox.listing()
+            listing = try listed.get()
         } catch {
             faults.fail(.inbox, "cannot list the inbox", error: error)
             return nil
@@ -53,22 +66,5 @@ extension IngestPipeline {
         let (ready, settling) = gate.ready(candidates, now: now)
         let sizes = Dictionary(candidates.map { ($0.name, $0.signature.size) }, uniquingKeysWith: { $1 })
         return (ready.map { ($0, sizes[$0] ?? 0) }, settling, candidates.map(\.signature.modified).min())
-    }
-
-    /// Renames a file from `source` into the batch's folder in processing/ and returns its name
-    /// there; nil if it cannot be claimed (taken away meanwhile, or an error, logged). A rename
-    /// is atomic: a file is claimed whole or not at all, and a producer's later rename onto the
-    /// same name cannot touch the claimed one. The caller syncs the directories once per batch,
-    /// not per file: a claim that a power cut undoes puts the file back where it was, where it
-    /// is claimed again, and its claim key tells it apart if it was committed meanwhile.
-    func claim(_ name: FileName, from source: Directory, into folder: BatchFolder) -> FileName? {
-        do {
-            return try source.move(name, to: folder.directory, syncing: false)
-        } catch where error.errno == ENOENT {
-            return nil  // taken away meanwhile
-        } catch {
-            faults.fail(.claims, "cannot claim file", error: error, metadata: ["file": "\(name.display)"])
-            return nil
-        }
     }
 }

@@ -1,17 +1,17 @@
 import Foundation
 import InboxScanner
 import Logging
-import NIOPosix
 import ServiceLifecycle
 import Synchronization
 
-/// The long-running ingest loop, on its own thread so a large backlog never holds up the
-/// control socket: drain, then sleep until the poll interval passes, inotify reports a file
-/// renamed in or closed, or shutdown wakes it. On SIGTERM/SIGINT it stops claiming, finishes
-/// the batch in hand and returns.
+/// The long-running ingest loop: drain, then sleep until the poll interval passes, inotify
+/// reports a file renamed in or closed, or shutdown wakes it. Its work runs on the ingest
+/// threads (see `IngestPipeline`), so a large backlog never holds up the control socket. On
+/// SIGTERM/SIGINT it stops claiming, finishes the batch in hand and returns.
 final class IngestService: Service, Sendable {
     let pipeline: IngestPipeline
     let watcher: InboxWatcher
+    let threads: WorkerThreads
     let live: LiveSettings
     var settings: DaemonSettings { live.value }
     let notifier: SystemdNotifier
@@ -19,10 +19,11 @@ final class IngestService: Service, Sendable {
     let logger: Logger
     private let stopping = Atomic<Bool>(false)
 
-    init(pipeline: IngestPipeline, watcher: InboxWatcher, live: LiveSettings, notifier: SystemdNotifier,
+    init(pipeline: IngestPipeline, watcher: InboxWatcher, threads: WorkerThreads, live: LiveSettings, notifier: SystemdNotifier,
          state: DaemonState, logger: Logger) {
         self.pipeline = pipeline
         self.watcher = watcher
+        self.threads = threads
         self.live = live
         self.notifier = notifier
         self.state = state
@@ -30,22 +31,19 @@ final class IngestService: Service, Sendable {
     }
 
     func run() async throws {
-        let worker = NIOThreadPool(numberOfThreads: 1)
-        worker.start()
         await withGracefulShutdownHandler {
-            _ = try? await worker.runIfActive { self.loop() }
+            await loop()
         } onGracefulShutdown: {
             self.notifier.stopping()
             self.stopping.store(true, ordering: .relaxed)
             self.watcher.wake()
         }
-        try? await worker.shutdownGracefully()
         logger.info("ingest stopped")
     }
 
     private var isStopping: Bool { stopping.load(ordering: .relaxed) }
 
-    private func loop() {
+    private func loop() async {
         var failures = 0
         var lastRetention: (at: ContinuousClock.Instant, days: Double, delete: Bool)?
         while !isStopping {
@@ -54,12 +52,12 @@ final class IngestService: Service, Sendable {
             if let last = lastRetention, ContinuousClock.now - last.at < .seconds(3600), last.days == window.days,
                last.delete == window.delete {
             } else {
-                pipeline.applyRetention()
+                await pipeline.applyRetention()
                 lastRetention = (.now, window.days, window.delete)
             }
             // The watchdog is pinged from here, so a loop that hangs gets the daemon restarted.
             notifier.watchdog()
-            let summary = pipeline.drain(shouldStop: {
+            let summary = await pipeline.drain(shouldStop: {
                 self.notifier.watchdog()
                 return self.isStopping
             })
@@ -79,7 +77,10 @@ final class IngestService: Service, Sendable {
             }
             if isStopping { break }
             if let interval = notifier.watchdogInterval { delay = min(delay, interval) }
-            pipeline.noteRenamedIn(watcher.wait(timeout: delay))
+            // `poll` blocks: on an ingest thread (idle between passes), never the cooperative pool.
+            let (watcher, timeout) = (watcher, delay)
+            let renamed = await threads.run(on: .ingest) { watcher.wait(timeout: timeout).renamed } ?? []
+            await pipeline.noteRenamedIn(renamed)
         }
     }
 

@@ -1,12 +1,17 @@
 import Foundation
 import Glibc
+import Synchronization
 
 /// `--once` on a terminal: one line on standard error, redrawn at most ten times a second,
 /// with the count, the rate and the time left. Silent when standard error is not a terminal.
-final class ProgressBar {
+final class ProgressBar: Sendable {
     private let start = ContinuousClock.now
-    private var lastDraw: ContinuousClock.Instant?
-    private var drawn = false
+    private struct Drawing {
+        var lastDraw: ContinuousClock.Instant?
+        var drawn = false
+    }
+    /// Updated from the commit's progress callback; one writer at a time in practice.
+    private let drawing = Mutex(Drawing())
     let enabled: Bool
 
     init(enabled: Bool = isatty(STDERR_FILENO) == 1) { self.enabled = enabled }
@@ -14,13 +19,16 @@ final class ProgressBar {
     func update(done: Int, total: Int) {
         guard enabled else { return }
         let now = ContinuousClock.now
-        if let lastDraw, now - lastDraw < .milliseconds(100) { return }
-        lastDraw = now
-        draw(done: done, total: max(total, done), now: now)
+        let due = drawing.withLock { drawing in
+            if let last = drawing.lastDraw, now - last < .milliseconds(100) { return false }
+            drawing.lastDraw = now
+            return true
+        }
+        if due { draw(done: done, total: max(total, done), now: now) }
     }
 
     func finish(done: Int) {
-        guard enabled, drawn else { return }
+        guard enabled, drawing.withLock({ $0.drawn }) else { return }
         draw(done: done, total: done, now: .now)
         FileHandle.standardError.write(Data("\n".utf8))
     }
@@ -36,6 +44,6 @@ final class ProgressBar {
                           String(repeating: "#", count: filled), String(repeating: ".", count: width - filled),
                           done, total, rate, eta)
         FileHandle.standardError.write(Data(line.utf8))
-        drawn = true
+        drawing.withLock { $0.drawn = true }
     }
 }

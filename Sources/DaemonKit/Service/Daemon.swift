@@ -7,27 +7,32 @@ import ServiceLifecycle
 
 /// Assembles the daemon from its parts. The executable only parses flags and calls these.
 public enum Daemon {
-    /// `--once`: drain the inbox and return what was done. Files still being written are waited
-    /// for while they make progress; after `max(10 s, 5 × min_file_age)` without any, they are
-    /// left in the inbox and counted as settling.
+    /// `--once`: drain the inbox and return what was done, with where the time went per stage
+    /// (`--stats`). Files still being written are waited for while they make progress; after
+    /// `max(10 s, 5 × min_file_age)` without any, they are left in the inbox and counted as
+    /// settling. The same pipeline and stages as the service, without the socket.
+    public static func drainOnceTimed(settings: DaemonSettings, initialize: Bool = false, logger: Logger) async throws
+        -> (summary: DrainSummary, stages: [StageTime]) {
+        try await WorkerThreads.with(control: false) { threads in
+            try await drainOnce(settings: settings, initialize: initialize, threads: threads, logger: logger)
+        }
+    }
 
-    /// `--once`, with where the time went per stage (`--stats`).
-    public static func drainOnceTimed(settings: DaemonSettings, initialize: Bool = false, logger: Logger) throws
+    private static func drainOnce(settings: DaemonSettings, initialize: Bool, threads: WorkerThreads, logger: Logger) async throws
         -> (summary: DrainSummary, stages: [StageTime]) {
         let metrics = Metrics()
-        let store = try openStore(settings, initialize: initialize)
-        defer { try? store.close() }
         let state = DaemonState()
         let live = LiveSettings(settings, logLevel: LiveLogLevel(Logger.Level(rawValue: settings.logLevel) ?? .info))
-        let pipeline = try IngestPipeline(live: live, store: store, state: state, metrics: metrics, logger: logger)
+        let (store, spool) = try await open(settings, initialize: initialize, threads: threads, logger: logger)
+        let pipeline = IngestPipeline(live: live, store: store, state: state, metrics: metrics, logger: logger, threads: threads,
+                                      spool: spool, watcher: nil)
         let patience = Duration.seconds(max(10, 5 * settings.minFileAge))
         var total = DrainSummary()
         var lastProgress = ContinuousClock.now
         let bar = ProgressBar()
-        defer { bar.finish(done: total.total) }
         while true {
             let before = total.total
-            let pass = pipeline.drain(progress: { pass in
+            let pass = await pipeline.drain(progress: { pass in
                 // The backlog is counted when the round lists the inbox, and includes what it then processes.
                 bar.update(done: before + pass.total, total: before + state.backlog)
             })
@@ -35,8 +40,10 @@ public enum Daemon {
             if pass.deferred > 0 || pass.settling + pass.changing == 0 { break }
             if pass.total > 0 { lastProgress = .now }
             if ContinuousClock.now - lastProgress > patience { break }
-            Thread.sleep(forTimeInterval: min(0.2, max(0.01, settings.minFileAge / 4)))
+            try? await Task.sleep(for: .seconds(min(0.2, max(0.01, settings.minFileAge / 4))))
         }
+        bar.finish(done: total.total)
+        _ = await threads.run(on: .ingest) { try? store.close() }
         return (total, metrics.stageTotals())
     }
 
@@ -49,43 +56,103 @@ public enum Daemon {
         resolve: @escaping @Sendable () async throws(SettingsError) -> DaemonSettings,
         announce: @Sendable () -> Void
     ) async throws {
+        try await WorkerThreads.with(control: true) { threads in
+            try await serve(settings: settings, initialize: initialize, logLevel: logLevel, logger: logger, threads: threads,
+                            resolve: resolve, announce: announce)
+        }
+    }
+
+    private static func serve(
+        settings: DaemonSettings, initialize: Bool, logLevel: LiveLogLevel, logger: Logger, threads: WorkerThreads,
+        resolve: @escaping @Sendable () async throws(SettingsError) -> DaemonSettings,
+        announce: @Sendable () -> Void
+    ) async throws {
         // Opening fails loudly at start-up (systemd restarts us); later faults only degrade.
-        let store = try openStore(settings, initialize: initialize)
+        let (store, spool) = try await open(settings, initialize: initialize, threads: threads, logger: logger)
+        // From here on the store is open: every way out closes it.
+        do {
+            try await serve(store: store, spool: spool, settings: settings, logLevel: logLevel, logger: logger, threads: threads,
+                            resolve: resolve, announce: announce)
+        } catch {
+            await close(store, settings: settings, threads: threads, logger: logger)
+            throw error
+        }
+        await close(store, settings: settings, threads: threads, logger: logger)
+    }
+
+    private static func serve(
+        store: StoreHandle, spool: Spool, settings: DaemonSettings, logLevel: LiveLogLevel, logger: Logger, threads: WorkerThreads,
+        resolve: @escaping @Sendable () async throws(SettingsError) -> DaemonSettings,
+        announce: @Sendable () -> Void
+    ) async throws {
         let state = DaemonState()
         let metrics = Metrics()
         let live = LiveSettings(settings, logLevel: logLevel)
-        let pipeline = try IngestPipeline(live: live, store: store, state: state, metrics: metrics, logger: logger)
         let watcher = try InboxWatcher(directory: settings.inbox)
         if !watcher.isWatching { logger.warning("inotify unavailable: files are found by polling only") }
-        pipeline.renamedSinceLastLook = { watcher.renamedSinceLastLook() }
-        pipeline.inboxReplaced = { path in watcher.watch(directory: path) }
+        let pipeline = IngestPipeline(live: live, store: store, state: state, metrics: metrics, logger: logger, threads: threads,
+                                      spool: spool, watcher: watcher)
         let reloader = Reloader(live: live, resolve: resolve, logger: logger, wake: { watcher.wake() })
         let control = try await ControlServer.bind(
-            live: live, store: store, state: state, metrics: metrics, logger: logger,
+            live: live, store: store, state: state, metrics: metrics, threads: threads, logger: logger,
             wake: { watcher.wake() }, reload: { await reloader.reload() })
-        let recovered = pipeline.recoverClaimed()
+        let recovered = await pipeline.recoverClaimed()
         if recovered.total > 0 { logger.notice("recovered files claimed before a restart", metadata: ["files": "\(recovered.total)"]) }
-        if let totals = try? store.use(reopen: false, { store throws(StoreError) in try store.totals() }) { state.remember(totals) }
+        if let totals = await threads.run(on: .ingest, { try? store.use(reopen: false, { store throws(StoreError) in try store.totals() }) }) ?? nil {
+            state.remember(totals)
+        }
         // Ready means: store open, recovery done, socket bound.
         let notifier = SystemdNotifier()
         notifier.ready(status: IngestService.statusLine(state))
         announce()
         let ingest = IngestService(
-            pipeline: pipeline, watcher: watcher, live: live, notifier: notifier, state: state, logger: logger)
-        var configuration = ServiceGroupConfiguration(services: [ingest, control, reloader], logger: logger)
+            pipeline: pipeline, watcher: watcher, threads: threads, live: live, notifier: notifier, state: state, logger: logger)
+        // Services stop in reverse order: ingest first (it stops claiming and finishes its
+        // batch), then reloads, then the control socket, whose followers end with the last
+        // records committed.
+        var configuration = ServiceGroupConfiguration(services: [control, reloader, ingest], logger: logger)
         configuration.gracefulShutdownSignals = [.sigterm, .sigint]
         // A batch in hand is bounded (batch_size files of at most max_file_size): past this, stop anyway.
         configuration.maximumGracefulShutdownDuration = .seconds(30)
-        let group = ServiceGroup(configuration: configuration)
-        defer {
-            do {
-                try store.close()
-                logger.info("store closed", metadata: ["store": "\(settings.store)"])
-            } catch {
-                logger.error("closing the store failed", metadata: ["error": "\(error)"])
+        try await ServiceGroup(configuration: configuration).run()
+    }
+
+    /// Checkpoints and closes the store on shutdown.
+    private static func close(_ store: StoreHandle, settings: DaemonSettings, threads: WorkerThreads, logger: Logger) async {
+        let closed = await threads.run(on: .ingest) { Result { () throws(StoreError) in try store.close() } }
+        switch closed {
+        case .failure(let error)?: logger.error("closing the store failed", metadata: ["error": "\(error)"])
+        default: logger.info("store closed", metadata: ["store": "\(settings.store)"])
+        }
+    }
+
+    /// Opens the store and the spool on an ingest thread (both block), while the normaliser's
+    /// table is built on the cooperative pool (CPU only) instead of inside the first batch, and
+    /// then loads the near-duplicate index before the first batch and before READY=1, so no
+    /// commit waits for it and the watchdog never sees that wait.
+    static func open(_ settings: DaemonSettings, initialize: Bool, threads: WorkerThreads, logger: Logger) async throws
+        -> (StoreHandle, Spool) {
+        async let table: Void = Normalizer.prepare()
+        let opened = await threads.run(on: .ingest) {
+            Result { () throws -> (StoreHandle, Spool) in
+                let store = try openStore(settings, initialize: initialize)
+                do {
+                    return (store, try Spool.open(settings, logger: logger))
+                } catch {
+                    try? store.close()
+                    throw error
+                }
             }
         }
-        try await group.run()
+        await table
+        guard let (store, spool) = try opened?.get() else { throw CancellationError() }
+        do {
+            try await store.warmIndex()
+        } catch {
+            _ = await threads.run(on: .ingest) { try? store.close() }
+            throw error
+        }
+        return (store, spool)
     }
 
     /// Opens the store, creating its directory (mode 0750) first if needed, and takes its
@@ -97,10 +164,6 @@ public enum Daemon {
         let directory = URL(fileURLWithPath: settings.store).deletingLastPathComponent()
         try FileManager.default.createDirectory(
             at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
-        // The normaliser's table is built meanwhile, on the other cores, instead of inside the
-        // first batch, where one lane would build it while the others wait.
-        let table = Lanes.beside { Normalizer.prepare() }
-        defer { table.wait() }
         // Before the store is opened (and perhaps created): see `StoreWriterLock`.
         let pathLock = try StoreWriterLock(path: settings.store)
         let marker = try StoreMarker(processing: settings.processing)
@@ -124,9 +187,6 @@ public enum Daemon {
             try? store.close()
             throw error
         }
-        // The near-duplicate index is read into memory before the first batch (and before
-        // READY=1), so no commit waits for it and the watchdog never sees that wait.
-        try store.warmIndex()
         return StoreHandle(opened: store, locks: [pathLock, lock])
     }
 }

@@ -30,9 +30,8 @@ public final class DaemonState: Sendable {
 
     private let snapshot = Mutex(Snapshot())
     private let started = ContinuousClock.now
-    /// Signalled after every commit, so `export --follow` sends new records without polling hard.
-    private let commits = NSCondition()
-    private let commitCount = Atomic<UInt64>(0)
+    /// Moved on after every commit, so `export --follow` sends new records without polling.
+    let commits = CommitSignal()
     private let stoppingFlag = Atomic<Bool>(false)
 
     public init() {}
@@ -140,23 +139,7 @@ public final class DaemonState: Sendable {
                 snapshot.recentCommits.removeAll { now - $0.at > .seconds(60) }
             }
         }
-        commits.lock()
-        commitCount.add(1, ordering: .relaxed)
-        commits.broadcast()
-        commits.unlock()
-    }
-
-    /// The number of commits so far, to wait for the next with `waitForCommit(after:timeout:)`.
-    var commitGeneration: UInt64 { commitCount.load(ordering: .relaxed) }
-
-    /// Blocks until a commit after `generation`, shutdown, or `timeout` seconds.
-    func waitForCommit(after generation: UInt64, timeout: Double) {
-        commits.lock()
-        defer { commits.unlock() }
-        let deadline = Date().addingTimeInterval(timeout)
-        while commitCount.load(ordering: .relaxed) == generation, !isStopping {
-            if !commits.wait(until: deadline) { return }
-        }
+        commits.notify()
     }
 
     /// Graceful shutdown has begun: followers finish with an end record.
@@ -164,9 +147,7 @@ public final class DaemonState: Sendable {
 
     func beginStopping() {
         stoppingFlag.store(true, ordering: .relaxed)
-        commits.lock()
-        commits.broadcast()
-        commits.unlock()
+        commits.stop()
     }
 
 }

@@ -35,6 +35,12 @@ final class StoreHandle: Sendable {
         return try body(store)
     }
 
+    /// Loads the near-duplicate index of the open store (at start, before the first batch).
+    func warmIndex() async throws(StoreError) {
+        let store = try use { store throws(StoreError) in store }
+        try await store.warmIndex()
+    }
+
     /// Lets go of the store after a fault (errors closing it are moot: it is failing already).
     func release() {
         let store = current.withLock { slot in
