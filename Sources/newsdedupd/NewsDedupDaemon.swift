@@ -13,20 +13,28 @@ struct NewsDedupDaemon: AsyncParsableCommand {
         abstract: "Deduplicate news articles dropped into an inbox directory into a compressed SQLite store.",
         discussion: """
             Settings come from built-in defaults < --config FILE (YAML) < NEWSDEDUP_<KEY> environment \
-            variables < flags. With none given, everything lives under ./var/.
-            """,
+            variables < flags. With none given, everything lives under ./var/. The settings (config key; \
+            environment NEWSDEDUP_ and the key in capitals):
+
+            """ + DaemonSettings.table.map { "  \($0.key)\($0.live ? "" : " (restart)"): \($0.summary)" }.joined(separator: "\n"),
         version: "newsdedupd \(ControlProtocol.release) (fingerprint algorithm \(Fingerprinter.algorithmVersion), "
             + "control protocol \(ControlProtocol.version))")
 
     // Flags stay optional with no default: a parser default would silently beat the config file.
+    // Their help is the settings table's.
     @Option(help: "YAML configuration file.") var config: String?
-    @Option(help: "Inbox directory to drain.") var inbox: String?
-    @Option(help: "SQLite store file.") var store: String?
-    @Option(help: "Control socket path (at most 107 bytes).") var socket: String?
-    @Option(help: "Where committed files are moved.") var processed: String?
-    @Option(help: "Where files that cannot be ingested are moved, with NAME.reason.") var quarantine: String?
-    @Option(name: .customLong("poll-interval"), help: "Seconds between inbox polls.") var pollInterval: String?
-    @Option(name: .customLong("max-distance"), help: "Near-duplicate Hamming distance (0-16).") var maxDistance: String?
+    @Option(help: ArgumentHelp(DaemonSettings.setting("inbox").summary)) var inbox: String?
+    @Option(help: ArgumentHelp(DaemonSettings.setting("store").summary)) var store: String?
+    @Option(help: ArgumentHelp(DaemonSettings.setting("socket").summary)) var socket: String?
+    @Option(help: ArgumentHelp(DaemonSettings.setting("processed").summary)) var processed: String?
+    @Option(help: ArgumentHelp(DaemonSettings.setting("quarantine").summary)) var quarantine: String?
+    @Option(name: .customLong("poll-interval"), help: ArgumentHelp(DaemonSettings.setting("poll_interval").summary))
+    var pollInterval: String?
+    @Option(name: .customLong("max-distance"), help: ArgumentHelp(DaemonSettings.setting("max_distance").summary))
+    var maxDistance: String?
+    @Flag(name: .customLong("print-configuration"), help: ArgumentHelp(
+        "Print the shipped configuration file (every setting, documented), then exit.", visibility: .hidden))
+    var printConfiguration = false
     @Flag(help: "Drain the inbox once, then exit.") var once = false
     @Flag(help: "With --once: print where the time went, per stage, as tab-separated lines.") var stats = false
     @Flag(name: .customLong("check-config"), help: "Print the effective configuration and exit.") var checkConfig = false
@@ -40,6 +48,10 @@ struct NewsDedupDaemon: AsyncParsableCommand {
     var reindex = false
 
     func run() async throws {
+        if printConfiguration {
+            print(DaemonSettings.shippedConfiguration(), terminator: "")
+            return
+        }
         Daemon.tuneAllocator()
         let given: [String: String?] = [
             "inbox": inbox, "store": store, "socket": socket, "processed": processed, "quarantine": quarantine,

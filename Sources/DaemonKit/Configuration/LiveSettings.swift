@@ -15,44 +15,21 @@ final class LiveSettings: Sendable {
 
     var value: DaemonSettings { current.withLock { $0 } }
 
-    /// Keys a running daemon can take over, and keys that only a restart applies.
-    static let liveKeys = ["poll_interval", "max_distance", "min_file_age", "batch_size", "max_file_size",
-                           "exclude", "log_level", "control_idle_timeout", "retention_days", "retention_delete"]
-
     /// Takes over what can change live; returns the live keys that changed and the keys that
-    /// changed but need a restart (those keep their running value).
+    /// changed but need a restart (those keep their running value). Which is which: the
+    /// settings table.
     func apply(_ new: DaemonSettings) -> (applied: [String], needRestart: [String]) {
         current.withLock { running in
-            let old = running
             var applied: [String] = []
             var needRestart: [String] = []
-            func live<T: Equatable>(_ key: String, _ path: WritableKeyPath<DaemonSettings, T>) {
-                if old[keyPath: path] != new[keyPath: path] {
-                    running[keyPath: path] = new[keyPath: path]
-                    applied.append(key)
+            for setting in DaemonSettings.table where setting.differs(running, new) {
+                if setting.live {
+                    setting.take(&running, new)
+                    applied.append(setting.key)
+                } else {
+                    needRestart.append(setting.key)
                 }
             }
-            func restart<T: Equatable>(_ key: String, _ path: KeyPath<DaemonSettings, T>) {
-                if old[keyPath: path] != new[keyPath: path] { needRestart.append(key) }
-            }
-            live("poll_interval", \.pollInterval)
-            live("max_distance", \.maxDistance)
-            live("min_file_age", \.minFileAge)
-            live("batch_size", \.batchSize)
-            live("max_file_size", \.maxFileSize)
-            live("exclude", \.exclude)
-            live("log_level", \.logLevel)
-            live("control_idle_timeout", \.controlIdleTimeout)
-            live("retention_days", \.retentionDays)
-            live("retention_delete", \.retentionDelete)
-            restart("inbox", \.inbox)
-            restart("processing", \.processing)
-            restart("processed", \.processed)
-            restart("quarantine", \.quarantine)
-            restart("store", \.store)
-            restart("socket", \.socket)
-            restart("socket_group", \.socketGroup)
-            restart("control_max_connections", \.controlMaxConnections)
             logLevel.set(Logger.Level(rawValue: running.logLevel) ?? .info)
             return (applied, needRestart)
         }
