@@ -24,16 +24,8 @@ public struct Shingler: Sendable {
         self.size = size
     }
 
-    /// One hash per token, then one per shingle from those, so each token's bytes are hashed
-    /// once whatever the shingle size.
-    public func features(of tokens: [String]) -> [UInt64] {
-        features(hashes: tokens.map { token in
-            var token = token
-            return token.withUTF8 { XXHash64.hash(UnsafeRawBufferPointer($0)) }
-        })
-    }
-
-    /// The same from a token stream, hashing each token's bytes in place.
+    /// One hash per token (its bytes hashed in place, once whatever the shingle size), then
+    /// one per shingle from those.
     public func features(of stream: TokenStream) -> [UInt64] {
         stream.bytes.withUnsafeBytes { buffer in
             features(hashes: (0..<stream.count).map { XXHash64.hash(UnsafeRawBufferPointer(rebasing: buffer[stream.range($0)])) })

@@ -53,8 +53,13 @@ public struct QualityReport: Sendable {
     /// Different-story pairs judged duplicates at the `falseAt` threshold (items' indices).
     public private(set) var falsePairs: [(Int, Int)] = []
 
+    /// A slice by name. A name that is not a slice (one renamed since) stops the run: read as
+    /// empty, it would score recall 1.0 and pass silently.
     public subscript(slice: String) -> Counts {
-        Self.sliceNames.firstIndex(of: slice).map { counts[$0] } ?? Counts()
+        guard let index = Self.sliceNames.firstIndex(of: slice) else {
+            preconditionFailure("no slice \"\(slice)\" (slices: \(Self.sliceNames.joined(separator: ", ")))")
+        }
+        return counts[index]
     }
 
     /// Pairs judged by SimHash distance alone.
