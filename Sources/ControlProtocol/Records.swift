@@ -2,8 +2,7 @@ public import Foundation
 
 /// `status`: what the daemon holds and how it is doing.
 public struct StatusReport: Codable, Sendable, Equatable {
-    /// "running", "paused" or "degraded".
-    public var state: String
+    public var state: DaemonHealth
     public var articles: Int64
     public var exactDuplicates: Int64
     public var nearDuplicates: Int64
@@ -29,7 +28,7 @@ public struct StatusReport: Codable, Sendable, Equatable {
     /// the inbox replaced and followed), with its time; null when nothing was.
     public var lastNotice: String?
 
-    public init(state: String, articles: Int64, exactDuplicates: Int64, nearDuplicates: Int64, quarantined: Int64,
+    public init(state: DaemonHealth, articles: Int64, exactDuplicates: Int64, nearDuplicates: Int64, quarantined: Int64,
                 backlog: Int, rawBytes: Int64, storedBytes: Int64, uptimeSeconds: Double, lastError: String?,
                 lastSeq: Int64, inbox: String, store: String, maxDistance: Int, filesLastMinute: Int = 0,
                 storeSizeBytes: Int64 = 0, oldestBacklogAgeSeconds: Double? = nil, lastNotice: String? = nil) {
@@ -127,11 +126,11 @@ public struct ExportRecord: Codable, Sendable, Equatable {
     /// The article's id, or for a duplicate its own id among duplicates.
     public var id: Int64
     /// "article" or "duplicate".
-    public var kind: String
+    public var kind: FeedKind
     /// For a duplicate: the article it repeats.
     public var duplicateOf: Int64?
     /// For a duplicate: "exact" or "near".
-    public var duplicateKind: String?
+    public var duplicateKind: DuplicateKind?
     /// For a duplicate: Hamming distance of the whole-text SimHashes (0 for exact; stores
     /// before fingerprint 4 recorded 0 for a lead match).
     public var distance: Int?
@@ -142,7 +141,7 @@ public struct ExportRecord: Codable, Sendable, Equatable {
     /// For a near duplicate: how it was found, "whole" (whole-text SimHash within the
     /// threshold), "lead" (equal lead SimHash: a copy cut short) or "part" (a shared anchor: a
     /// new top, chrome, deep cuts); null otherwise.
-    public var matchedOn: String?
+    public var matchedOn: MatchedOn?
     /// The file name as received.
     public var source: String
     public var sha256: String
@@ -153,8 +152,8 @@ public struct ExportRecord: Codable, Sendable, Equatable {
     /// For an article: its text, decoded.
     public var text: String?
 
-    public init(seq: Int64, id: Int64, kind: String, duplicateOf: Int64?, duplicateKind: String?, distance: Int?,
-                containment: Double? = nil, matchedOn: String? = nil, source: String, sha256: String, simhash: String,
+    public init(seq: Int64, id: Int64, kind: FeedKind, duplicateOf: Int64?, duplicateKind: DuplicateKind?, distance: Int?,
+                containment: Double? = nil, matchedOn: MatchedOn? = nil, source: String, sha256: String, simhash: String,
                 receivedAt: String, text: String?) {
         self.containment = containment
         self.matchedOn = matchedOn
@@ -206,13 +205,13 @@ public struct MatchRecord: Codable, Sendable, Equatable {
     /// "exact", or how the candidate was found: "whole" (whole-text SimHash within the
     /// threshold), "lead" (equal lead SimHashes) or "part" (a shared anchor). A candidate is a
     /// duplicate only if the texts' shingle containment confirms it.
-    public var basis: String?
+    public var basis: MatchBasis?
     public var exact: Bool
     public var source: String
     public var receivedAt: String
     public var simhash: String
 
-    public init(id: Int64, distance: Int, leadDistance: Int? = nil, basis: String? = nil, exact: Bool, source: String,
+    public init(id: Int64, distance: Int, leadDistance: Int? = nil, basis: MatchBasis? = nil, exact: Bool, source: String,
                 receivedAt: String, simhash: String) {
         self.id = id
         self.distance = distance
@@ -233,18 +232,18 @@ public struct MatchRecord: Codable, Sendable, Equatable {
 public struct DuplicateReply: Codable, Sendable, Equatable {
     public var id: Int64
     /// "exact" or "near".
-    public var kind: String
+    public var kind: DuplicateKind
     public var distance: Int
     /// For a near duplicate: the containment that confirmed it and how it was found (see
     /// `ExportRecord`).
     public var containment: Double?
-    public var matchedOn: String?
+    public var matchedOn: MatchedOn?
     public var source: String
     public var receivedAt: String
     public var sha256: String
     public var simhash: String
 
-    public init(id: Int64, kind: String, distance: Int, containment: Double? = nil, matchedOn: String? = nil, source: String,
+    public init(id: Int64, kind: DuplicateKind, distance: Int, containment: Double? = nil, matchedOn: MatchedOn? = nil, source: String,
                 receivedAt: String, sha256: String, simhash: String) {
         self.id = id
         self.containment = containment

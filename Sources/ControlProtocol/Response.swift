@@ -1,55 +1,97 @@
 import Foundation
 
-/// A reply line. `type` says which of the optional members is present.
-public struct Response: Codable, Sendable {
+/// A reply line, one of a closed set, tagged on the wire by `type` with its payload under the
+/// member of the same name: `{"version":1,"type":"end","count":3}`,
+/// `{"version":1,"type":"status","status":{...}}` (chrony's versioned, tagged replies). A reader
+/// switches over the cases; nothing is optional that a case always has.
+public enum Response: Sendable, Equatable {
+    case status(StatusReport)
+    case article(ArticleReply)
+    /// `export`: one feed record.
+    case record(ExportRecord)
+    /// `similar`: one stored article near the fingerprint.
+    case match(MatchRecord)
+    /// `duplicates`: one recorded duplicate.
+    case duplicate(DuplicateReply)
+    /// `quarantine_list`: one quarantined file.
+    case quarantined(QuarantineEntry)
+    case check(CheckReport)
+    /// `metrics`: the Prometheus text exposition.
+    case metrics(String)
+    /// What a command that changes something did.
+    case done(message: String)
+    /// The end of a list: how many records came before it.
+    case end(count: Int)
+    case error(ErrorReply)
+
+    /// The tag on the wire.
     public enum Kind: String, Codable, Sendable {
         case status, article, record, match, duplicate, quarantined, check, metrics, done, end, error
     }
 
-    public var version: Int
-    public var type: Kind
-    public var status: StatusReport?
-    public var article: ArticleReply?
-    /// `export`: one feed record.
-    public var record: ExportRecord?
-    /// `similar`: one stored article near the fingerprint.
-    public var match: MatchRecord?
-    /// `duplicates`: one recorded duplicate.
-    public var duplicate: DuplicateReply?
-    /// `quarantine_list`: one quarantined file.
-    public var quarantined: QuarantineEntry?
-    public var check: CheckReport?
-    /// `metrics`: the Prometheus text exposition.
-    public var metrics: String?
-    /// `done`: what a command that changes something did.
-    public var message: String?
-    /// `end`: how many records came before it.
-    public var count: Int?
-    public var error: ErrorReply?
-
-    init(type: Kind) {
-        self.version = ControlProtocol.version
-        self.type = type
+    public var kind: Kind {
+        switch self {
+        case .status: .status
+        case .article: .article
+        case .record: .record
+        case .match: .match
+        case .duplicate: .duplicate
+        case .quarantined: .quarantined
+        case .check: .check
+        case .metrics: .metrics
+        case .done: .done
+        case .end: .end
+        case .error: .error
+        }
     }
 
-    public static func status(_ report: StatusReport) -> Response { var r = Response(type: .status); r.status = report; return r }
-    public static func article(_ reply: ArticleReply) -> Response { var r = Response(type: .article); r.article = reply; return r }
-    public static func record(_ record: ExportRecord) -> Response { var r = Response(type: .record); r.record = record; return r }
-    public static func match(_ match: MatchRecord) -> Response { var r = Response(type: .match); r.match = match; return r }
-    public static func duplicate(_ row: DuplicateReply) -> Response { var r = Response(type: .duplicate); r.duplicate = row; return r }
-    public static func quarantined(_ entry: QuarantineEntry) -> Response {
-        var r = Response(type: .quarantined)
-        r.quarantined = entry
-        return r
-    }
-    public static func check(_ report: CheckReport) -> Response { var r = Response(type: .check); r.check = report; return r }
-    public static func metrics(_ text: String) -> Response { var r = Response(type: .metrics); r.metrics = text; return r }
-    public static func done(_ message: String) -> Response { var r = Response(type: .done); r.message = message; return r }
-    public static func end(count: Int) -> Response { var r = Response(type: .end); r.count = count; return r }
     public static func error(_ code: ErrorCode, _ message: String) -> Response {
-        var r = Response(type: .error)
-        r.error = ErrorReply(code: code.rawValue, message: message)
-        return r
+        .error(ErrorReply(code: code, message: message))
+    }
+
+    /// `done`.
+    public static func done(_ message: String) -> Response { .done(message: message) }
+}
+
+extension Response: Codable {
+    enum CodingKeys: String, CodingKey {
+        case version, type, status, article, record, match, duplicate, quarantined, check, metrics, message, count, error
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        switch try c.decode(Kind.self, forKey: .type) {
+        case .status: self = .status(try c.decode(StatusReport.self, forKey: .status))
+        case .article: self = .article(try c.decode(ArticleReply.self, forKey: .article))
+        case .record: self = .record(try c.decode(ExportRecord.self, forKey: .record))
+        case .match: self = .match(try c.decode(MatchRecord.self, forKey: .match))
+        case .duplicate: self = .duplicate(try c.decode(DuplicateReply.self, forKey: .duplicate))
+        case .quarantined: self = .quarantined(try c.decode(QuarantineEntry.self, forKey: .quarantined))
+        case .check: self = .check(try c.decode(CheckReport.self, forKey: .check))
+        case .metrics: self = .metrics(try c.decode(String.self, forKey: .metrics))
+        case .done: self = .done(message: try c.decode(String.self, forKey: .message))
+        case .end: self = .end(count: try c.decode(Int.self, forKey: .count))
+        case .error: self = .error(try c.decode(ErrorReply.self, forKey: .error))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(ControlProtocol.version, forKey: .version)
+        try c.encode(kind, forKey: .type)
+        switch self {
+        case .status(let report): try c.encode(report, forKey: .status)
+        case .article(let reply): try c.encode(reply, forKey: .article)
+        case .record(let record): try c.encode(record, forKey: .record)
+        case .match(let match): try c.encode(match, forKey: .match)
+        case .duplicate(let row): try c.encode(row, forKey: .duplicate)
+        case .quarantined(let entry): try c.encode(entry, forKey: .quarantined)
+        case .check(let report): try c.encode(report, forKey: .check)
+        case .metrics(let text): try c.encode(text, forKey: .metrics)
+        case .done(let message): try c.encode(message, forKey: .message)
+        case .end(let count): try c.encode(count, forKey: .count)
+        case .error(let error): try c.encode(error, forKey: .error)
+        }
     }
 }
 
@@ -73,6 +115,59 @@ public enum ErrorCode: Int, Codable, Sendable {
 }
 
 public struct ErrorReply: Codable, Sendable, Equatable {
-    public var code: Int
+    public var code: ErrorCode
     public var message: String
+
+    public init(code: ErrorCode, message: String) {
+        self.code = code
+        self.message = message
+    }
+}
+
+/// A reply's payload type, so a client asks for the reply it expects by type and gets it out of
+/// the union in one place: `client.receive(StatusReport.self)`.
+public protocol ReplyPayload: Sendable {
+    static var kind: Response.Kind { get }
+    /// The payload of `response` when it is this kind of reply.
+    init?(_ response: Response)
+}
+
+extension StatusReport: ReplyPayload {
+    public static let kind = Response.Kind.status
+    public init?(_ response: Response) { guard case .status(let payload) = response else { return nil }; self = payload }
+}
+
+extension ArticleReply: ReplyPayload {
+    public static let kind = Response.Kind.article
+    public init?(_ response: Response) { guard case .article(let payload) = response else { return nil }; self = payload }
+}
+
+extension ExportRecord: ReplyPayload {
+    public static let kind = Response.Kind.record
+    public init?(_ response: Response) { guard case .record(let payload) = response else { return nil }; self = payload }
+}
+
+extension MatchRecord: ReplyPayload {
+    public static let kind = Response.Kind.match
+    public init?(_ response: Response) { guard case .match(let payload) = response else { return nil }; self = payload }
+}
+
+extension DuplicateReply: ReplyPayload {
+    public static let kind = Response.Kind.duplicate
+    public init?(_ response: Response) { guard case .duplicate(let payload) = response else { return nil }; self = payload }
+}
+
+extension QuarantineEntry: ReplyPayload {
+    public static let kind = Response.Kind.quarantined
+    public init?(_ response: Response) { guard case .quarantined(let payload) = response else { return nil }; self = payload }
+}
+
+extension CheckReport: ReplyPayload {
+    public static let kind = Response.Kind.check
+    public init?(_ response: Response) { guard case .check(let payload) = response else { return nil }; self = payload }
+}
+
+extension ErrorReply: ReplyPayload {
+    public static let kind = Response.Kind.error
+    public init?(_ response: Response) { guard case .error(let payload) = response else { return nil }; self = payload }
 }

@@ -12,7 +12,7 @@ struct Check: ParsableCommand {
     func run() throws {
         withDaemon(socket: parent.socketPath) { client throws(ControlClient.Failure) in
             try client.send(Request(command: .check))
-            guard let report = try client.receive().check else { throw .cutOff("reply without check") }
+            let report = try client.receive(CheckReport.self)
             if json {
                 try printJSON(report)
             } else {
@@ -35,7 +35,7 @@ struct Metrics: ParsableCommand {
     func run() throws {
         withDaemon(socket: parent.socketPath) { client throws(ControlClient.Failure) in
             try client.send(Request(command: .metrics))
-            guard let text = try client.receive().metrics else { throw .cutOff("reply without metrics") }
+            let text = try client.receive(.metrics) { if case .metrics(let text) = $0 { text } else { nil } }
             writeStdout(text.utf8)
         }
     }

@@ -16,11 +16,11 @@ struct Duplicates: ParsableCommand {
         withDaemon(socket: parent.socketPath) { client throws(ControlClient.Failure) in
             try client.send(Request(command: .duplicates, id: id))
             var rows: [[String]] = []
-            try receiveRecords(&client) { response throws(ControlClient.Failure) in
-                guard let row = response.duplicate else { throw .cutOff("reply without duplicate") }
+            try client.receiveList(DuplicateReply.self) { row throws(ControlClient.Failure) in
                 if json { return try printJSON(row) }
-                let match = row.containment.map { "\(row.matchedOn ?? "lead"), contains \(formatScore($0))" } ?? row.matchedOn ?? "-"
-                rows.append(["\(row.id)", row.kind, "\(row.distance)", match, row.receivedAt, row.source])
+                let path = row.matchedOn?.rawValue
+                let match = row.containment.map { "\(path ?? "lead"), contains \(formatScore($0))" } ?? path ?? "-"
+                rows.append(["\(row.id)", row.kind.rawValue, "\(row.distance)", match, row.receivedAt, row.source])
             }
             if !json { rows.isEmpty ? print("no duplicates recorded for article \(id)") : printTable(["ID", "KIND", "DISTANCE", "MATCH", "RECEIVED", "SOURCE"], rows) }
         }

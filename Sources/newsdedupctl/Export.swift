@@ -25,18 +25,8 @@ struct Export: ParsableCommand {
     func run() throws {
         withDaemon(socket: parent.socketPath) { client throws(ControlClient.Failure) in
             try client.send(Request(command: .export, since: since, limit: limit, follow: follow ? true : nil))
-            var count = 0
-            while true {
-                let response = try client.receive()
-                if let record = response.record {
-                    do { writeStdout(try WireCoding.line(record)) } catch { throw .cutOff("\(error)") }
-                    count += 1
-                } else if response.type == .end {
-                    guard response.count == count else {
-                        throw .cutOff("the daemon announced \(response.count ?? -1) records, \(count) arrived")
-                    }
-                    return
-                }
+            try client.receiveList(ExportRecord.self) { record throws(ControlClient.Failure) in
+                do { writeStdout(try WireCoding.line(record)) } catch { throw .cutOff("\(error)") }
             }
         }
     }

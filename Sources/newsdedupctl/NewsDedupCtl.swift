@@ -35,22 +35,6 @@ struct NewsDedupCtl: ParsableCommand {
     }
 }
 
-/// Reads `record` lines until the `end` line, checking that the count matches.
-func receiveRecords(_ client: inout ControlClient, _ each: (Response) throws(ControlClient.Failure) -> Void) throws(ControlClient.Failure) {
-    var count = 0
-    while true {
-        let response = try client.receive()
-        if response.type == .end {
-            guard response.count == count else {
-                throw .cutOff("the daemon announced \(response.count ?? -1) records, \(count) arrived")
-            }
-            return
-        }
-        try each(response)
-        count += 1
-    }
-}
-
 /// One JSON line on standard output.
 func printJSON(_ value: some Encodable) throws(ControlClient.Failure) {
     do { writeStdout(try WireCoding.line(value)) } catch { throw .cutOff("\(error)") }

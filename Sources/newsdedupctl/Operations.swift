@@ -7,9 +7,8 @@ import Foundation
 func perform(_ request: Request, socket: String, json: Bool) -> Never {
     withDaemon(socket: socket) { client throws(ControlClient.Failure) in
         try client.send(request)
-        let response = try client.receive()
-        guard let message = response.message else { throw .cutOff("reply without message") }
-        json ? try printJSON(response) : print(message)
+        let message = try client.receiveDone()
+        json ? try printJSON(Response.done(message)) : print(message)
     }
 }
 
@@ -71,8 +70,7 @@ struct Quarantine: ParsableCommand {
             withDaemon(socket: parent.parent.socketPath) { client throws(ControlClient.Failure) in
                 try client.send(Request(command: .quarantineList))
                 var rows: [[String]] = []
-                try receiveRecords(&client) { response throws(ControlClient.Failure) in
-                    guard let entry = response.quarantined else { throw .cutOff("reply without entry") }
+                try client.receiveList(QuarantineEntry.self) { entry throws(ControlClient.Failure) in
                     if json { return try printJSON(entry) }
                     rows.append([entry.name, "\(entry.size)", entry.quarantinedAt ?? "-", entry.reason ?? "(no reason file)"])
                 }

@@ -17,7 +17,7 @@ struct Show: ParsableCommand {
     func run() throws {
         withDaemon(socket: parent.socketPath) { client throws(ControlClient.Failure) in
             try client.send(Request(command: .show, id: id))
-            guard var article = try client.receive().article else { throw .cutOff("reply without article") }
+            var article = try client.receive(ArticleReply.self)
             if json {
                 try printJSON(article)
             } else if meta {

@@ -20,10 +20,7 @@ struct Similar: ParsableCommand {
                 command: .similar, simhash: fingerprint.simhashHex, sha256: fingerprint.sha256.hexString,
                 leadSimhash: fingerprint.leadSimhashHex, anchors: fingerprint.anchors.map(Self.hex)))
             var matches: [MatchRecord] = []
-            try receiveRecords(&client) { response throws(ControlClient.Failure) in
-                guard let match = response.match else { throw .cutOff("reply without match") }
-                matches.append(match)
-            }
+            try client.receiveList(MatchRecord.self) { match throws(ControlClient.Failure) in matches.append(match) }
             // Every near candidate is a duplicate only if the texts confirm it, as at ingest:
             // fetch the stored text and compute the shingle containment here.
             var rows: [[String]] = []
@@ -31,7 +28,7 @@ struct Similar: ParsableCommand {
                 var containment: Double?
                 if !match.exact {
                     try client.send(Request(command: .show, id: match.id))
-                    guard let article = try client.receive().article else { throw .cutOff("reply without article") }
+                    let article = try client.receive(ArticleReply.self)
                     var noCache: NormalizationCache? = nil
                     containment = (try? TextDecoder.decode(Array(article.body)).text)
                         .flatMap { try? Fingerprinter().analyze($0, cache: &noCache).shingles.containment(shingles) } ?? 0
@@ -44,7 +41,7 @@ struct Similar: ParsableCommand {
                 let verdict = switch containment {
                 case nil: "exact"
                 case let score?:
-                    "\(match.basis ?? "whole"), contains \(formatScore(score))" + (duplicate ? "" : ": not a duplicate")
+                    "\(match.basis?.rawValue ?? "whole"), contains \(formatScore(score))" + (duplicate ? "" : ": not a duplicate")
                 }
                 rows.append(["\(match.id)", "\(match.distance)", verdict, match.receivedAt, match.source])
             }

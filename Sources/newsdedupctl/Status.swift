@@ -11,13 +11,13 @@ struct Status: ParsableCommand {
     func run() throws {
         withDaemon(socket: parent.socketPath) { client throws(ControlClient.Failure) in
             try client.send(Request(command: .status))
-            guard let report = try client.receive().status else { throw .cutOff("reply without status") }
+            let report = try client.receive(StatusReport.self)
             if json {
                 do { writeStdout(try WireCoding.line(report)) } catch { throw .cutOff("\(error)") }
                 return
             }
             let rows: [(String, String)] = [
-                ("state", report.state), ("articles", "\(report.articles)"),
+                ("state", report.state.rawValue), ("articles", "\(report.articles)"),
                 ("exact duplicates", "\(report.exactDuplicates)"), ("near duplicates", "\(report.nearDuplicates)"),
                 ("quarantined", "\(report.quarantined)"), ("backlog", "\(report.backlog)"),
                 ("raw bytes", "\(report.rawBytes)"),

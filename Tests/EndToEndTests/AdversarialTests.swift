@@ -130,7 +130,7 @@ struct AdversarialTests {
         var status = try daemon.status()
         try waitFor("degraded") {
             status = try daemon.status()
-            return status.state == "degraded"
+            return status.state == .degraded
         }
         #expect(status.lastError?.contains("deleted") == true, "\(status.lastError ?? "-")")
         let check = try ctl(workspace, "check")
@@ -217,7 +217,7 @@ struct AdversarialTests {
         let done = { (s: StatusReport) in s.articles + s.exactDuplicates + s.nearDuplicates }
         #expect(done(later) - done(atPause) <= Int64(2 * batch), "paused at \(done(atPause)), then \(done(later))")
         #expect(done(later) < Int64(count), "the backlog waits")
-        #expect(later.state == "paused")
+        #expect(later.state == .paused)
         #expect(later.backlog == count - Int(done(later)), "backlog counts the inbox and processing/: \(later.backlog)")
         #expect(try ctl(workspace, "resume").status == 0)
         try daemon.waitForProcessed(Int64(count), timeout: 120)
@@ -257,7 +257,7 @@ struct AdversarialTests {
         #expect(reload.text.contains("retention_days") || reload.stderr.contains("retention_days"), "\(reload.text) \(reload.stderr)")
         usleep(300_000)
         #expect(daemon.process.isRunning)
-        #expect(try daemon.status().state == "running")
+        #expect(try daemon.status().state == .running)
         #expect(try daemon.stop() == 0)
     }
 
@@ -290,7 +290,7 @@ struct AdversarialTests {
         let status = try daemon.waitForProcessed(8)
         #expect(status.articles == 7 && status.quarantined == 1)
         let after = try daemon.status()
-        #expect(after.state == "running")
+        #expect(after.state == .running)
         #expect(after.lastNotice?.contains("the inbox was removed or replaced") == true, "\(after.lastNotice ?? "-")")
         #expect(daemon.log.contains("removed or replaced"))
         #expect(try daemon.stop() == 0)

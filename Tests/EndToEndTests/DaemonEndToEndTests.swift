@@ -18,7 +18,7 @@ import Testing
         #expect(status.exactDuplicates == 1)
         #expect(status.nearDuplicates == 1)
         #expect(status.quarantined == 0)
-        #expect(status.state == "running")
+        #expect(status.state == .running)
         #expect(status.lastError == nil)
         #expect(status.storedBytes < status.rawBytes / 2)
         #expect(workspace.filesBelow("processed").count == 7)
@@ -107,7 +107,7 @@ import Testing
                                                "--store", other.appendingPathComponent("store.sqlite").path, "--socket", workspace.socket])
         #expect(second.status != 0)
         #expect(second.stderr.contains("another newsdedupd is already serving"))
-        #expect(try daemon.status().state == "running")
+        #expect(try daemon.status().state == .running)
         #expect(try daemon.stop() == 0)
     }
 
@@ -122,7 +122,7 @@ import Testing
             #expect(second.status != 0)
             #expect(second.stderr.contains("another newsdedupd is writing"), "\(second.stderr)")
         }
-        #expect(try daemon.status().state == "running")
+        #expect(try daemon.status().state == .running)
         #expect(try daemon.stop() == 0)
         // Released at exit: the store is free again.
         let after = try run(Binaries.daemon, ["--once", "--inbox", other.appendingPathComponent("inbox").path, "--store", workspace.store,
@@ -137,7 +137,7 @@ import Testing
         first.process.waitUntilExit()
         #expect(FileManager.default.fileExists(atPath: workspace.socket), "kill -9 leaves the socket file")
         let second = try RunningDaemon(workspace)
-        #expect(try second.status().state == "running")
+        #expect(try second.status().state == .running)
         #expect(try second.stop() == 0)
     }
 }

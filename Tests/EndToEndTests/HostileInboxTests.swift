@@ -111,7 +111,7 @@ import Testing
         }
         let expectedDone = Int64(table.filter { $0.destination != .stays }.count)
         let status = try daemon.waitForProcessed(expectedDone)
-        #expect(status.state == "running")
+        #expect(status.state == .running)
         #expect(status.articles == Int64(table.filter { $0.destination == .stored }.count))
 
         for item in table {

@@ -27,7 +27,7 @@ import Testing
 
         let duplicates = try ctl(workspace, "duplicates", "2", "--json")
         let reply = try JSONDecoder().decode(DuplicateReply.self, from: Data(duplicates.text.split(separator: "\n")[0].utf8))
-        #expect(reply.kind == "near" && reply.source == "cut.txt" && reply.matchedOn == "lead")
+        #expect(reply.kind == .near && reply.source == "cut.txt" && reply.matchedOn == .lead)
         #expect((reply.containment ?? 0) >= 0.95 && reply.distance > 7, "the whole-text distance, beyond K")
         #expect(try ctl(workspace, "duplicates", "2").text.contains("lead, contains"))
         let feed = try ctl(workspace, "export", "--since", "5")
@@ -80,7 +80,7 @@ import Testing
         #expect(try daemon.status().nearDuplicates == 1)
         let duplicates = try ctl(workspace, "duplicates", "3", "--json")
         let reply = try JSONDecoder().decode(DuplicateReply.self, from: Data(duplicates.text.split(separator: "\n")[0].utf8))
-        #expect(reply.kind == "near" && reply.source == "republished.txt" && reply.matchedOn == "part", "\(duplicates.text)")
+        #expect(reply.kind == .near && reply.source == "republished.txt" && reply.matchedOn == .part, "\(duplicates.text)")
         #expect((reply.containment ?? 0) >= NearDuplicateThreshold.minimumContainment)
         #expect(try ctl(workspace, "export", "--since", "5").text.contains("\"matched_on\":\"part\""))
 

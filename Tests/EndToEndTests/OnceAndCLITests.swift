@@ -197,9 +197,9 @@ import Testing
             Data("{\"version\":1,\"command\":\"status\"}\n".utf8),
         ])
         let types = try replies.map { try JSONDecoder().decode(Response.self, from: $0) }
-        #expect(types.map(\.error?.code) == [9003, 9002, 9004, 9001, nil])
-        #expect(types.last?.status?.state == "running")
-        #expect(try daemon.status().state == "running")
+        #expect(types.map { ErrorReply($0)?.code } == [.unsupportedVersion, .malformedRequest, .unknownCommand, .requestTooLong, nil])
+        #expect(types.last.flatMap(StatusReport.init)?.state == .running)
+        #expect(try daemon.status().state == .running)
         #expect(try daemon.stop() == 0)
     }
 }

@@ -36,7 +36,7 @@ import Testing
         #expect(bad.stderr.contains("8006") && bad.stderr.contains("reload failed") && bad.stderr.contains("\"max_distance\""),
                 "\(bad.stderr)")
         #expect(try daemon.status().maxDistance == 5, "the running configuration stays")
-        #expect(try daemon.status().state == "running")
+        #expect(try daemon.status().state == .running)
         #expect(try daemon.stop() == 0)
     }
 }

@@ -80,7 +80,7 @@ struct StoreFaultTests {
         var status = try daemon.status()
         try waitFor("degraded", timeout: 60) {
             status = try daemon.status()
-            return status.state == "degraded"
+            return status.state == .degraded
         }
         #expect(status.lastError?.contains("full") == true, "\(String(describing: status.lastError))")
         #expect(status.quarantined == 0, "a store fault never quarantines a good file")
@@ -92,7 +92,7 @@ struct StoreFaultTests {
         try FileManager.default.removeItem(at: filler)
         let resumed = try daemon.waitForProcessed(Int64(count), timeout: 90)
         #expect(resumed.articles == Int64(count))
-        #expect(try daemon.status().state == "running")
+        #expect(try daemon.status().state == .running)
         #expect(workspace.filesBelow("processed").count == count)
         #expect(try daemon.stop() == 0)
         let check = try Store(path: store)
@@ -123,7 +123,7 @@ struct StoreFaultTests {
         var status = try daemon.status()
         try waitFor("degraded", timeout: 30) {
             status = try daemon.status()
-            return status.state == "degraded"
+            return status.state == .degraded
         }
         #expect(status.lastError != nil)
         #expect(status.quarantined == 0, "a store fault never quarantines a good file")
@@ -140,7 +140,7 @@ struct StoreFaultTests {
 
         let resumed = try daemon.waitForProcessed(8, timeout: 60)
         #expect(resumed.articles == 8)
-        #expect(try daemon.status().state == "running")
+        #expect(try daemon.status().state == .running)
         #expect(try daemon.stop() == 0)
         print("read-only store reported as: \(status.lastError ?? "-")")
     }

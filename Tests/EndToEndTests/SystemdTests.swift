@@ -77,7 +77,7 @@ import Testing
                          "--clear-groups", OtherUser.python3, filter, unit, daemonBinary] + (process.arguments ?? [])
         let daemon = try RunningDaemon(workspace, executable: "/usr/bin/unshare", arguments: arguments)
         let status = try daemon.waitForProcessed(5)
-        #expect(status.articles == 5 && status.state == "running")
+        #expect(status.articles == 5 && status.state == .running)
         #expect(try daemon.stop() == 0, "\(daemon.log)")
     }
 }

@@ -76,7 +76,7 @@ struct UnprivilegedClientTests {
         #expect(status.status == 0, "root's status gets through: \(status.stderr)")
         let pause = try run(Binaries.ctl, ["--socket", workspace.socket, "pause"], timeout: 10)
         #expect(pause.status == 0, "\(pause.stderr)")
-        #expect(try daemon.status().state == "paused")
+        #expect(try daemon.status().state == .paused)
         // The readers are cut off after control_idle_timeout: the group's own lane is free again.
         let ctl = try OtherUser.copy(Binaries.ctl, into: workspace)
         try waitFor("the group's lane to be free again", timeout: 30) {
@@ -114,7 +114,7 @@ struct UnprivilegedClientTests {
         try workspace.dropSeeds()
         let status = try daemon.waitForProcessed(5)
         #expect(status.articles == 5, "ingest still has descriptors")
-        #expect(status.state == "running" && status.lastError == nil, "\(status.lastError ?? "")")
+        #expect(status.state == .running && status.lastError == nil, "\(status.lastError ?? "")")
         #expect(daemon.log.contains("control_max_connections lowered"))
         #expect(!daemon.log.contains("Too many open files"))
         #expect(try daemon.stop() == 0)

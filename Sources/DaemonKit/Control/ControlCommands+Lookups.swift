@@ -40,7 +40,7 @@ extension ControlCommands {
         for match in matches {
             send(.match(MatchRecord(
                 id: match.id, distance: match.distance, leadDistance: match.leadDistance,
-                basis: match.path?.rawValue ?? "exact", exact: match.exact, source: match.source,
+                basis: MatchBasis(match.path), exact: match.exact, source: match.source,
                 receivedAt: RFC3339.string(fromMilliseconds: match.receivedAt), simhash: SimHash.hex(match.simhash))))
         }
         send(.end(count: matches.count))
@@ -58,8 +58,8 @@ extension ControlCommands {
         guard let rows else { return send(.error(.notFound, "no article \(id)")) }
         for row in rows {
             send(.duplicate(DuplicateReply(
-                id: row.id, kind: row.kind.rawValue, distance: row.distance, containment: row.containment,
-                matchedOn: row.path?.rawValue, source: row.source,
+                id: row.id, kind: WireDuplicateKind(row.kind), distance: row.distance, containment: row.containment,
+                matchedOn: row.path.map(MatchedOn.init), source: row.source,
                 receivedAt: RFC3339.string(fromMilliseconds: row.receivedAt), sha256: row.sha256.hexString,
                 simhash: SimHash.hex(row.simhash))))
         }

@@ -82,7 +82,7 @@ struct ControlCommands: Sendable {
             totals = state.lastTotals
         }
         return .status(StatusReport(
-                state: state.health.rawValue, articles: totals.articles, exactDuplicates: totals.exactDuplicates,
+                state: state.health, articles: totals.articles, exactDuplicates: totals.exactDuplicates,
                 nearDuplicates: totals.nearDuplicates, quarantined: totals.quarantined, backlog: waitingFiles(),
                 rawBytes: totals.rawBytes, storedBytes: totals.storedBytes, uptimeSeconds: state.uptimeSeconds,
                 lastError: state.lastError, lastSeq: totals.lastSeq, inbox: settings.inbox, store: settings.store,
@@ -166,9 +166,9 @@ struct ControlCommands: Sendable {
 
     static func record(_ entry: FeedEntry) -> ExportRecord {
         ExportRecord(
-            seq: entry.seq, id: entry.id, kind: entry.kind.rawValue, duplicateOf: entry.duplicateOf,
-            duplicateKind: entry.duplicateKind?.rawValue, distance: entry.distance, containment: entry.containment,
-            matchedOn: entry.path?.rawValue, source: entry.source,
+            seq: entry.seq, id: entry.id, kind: FeedKind(entry.kind), duplicateOf: entry.duplicateOf,
+            duplicateKind: entry.duplicateKind.map(WireDuplicateKind.init), distance: entry.distance,
+            containment: entry.containment, matchedOn: entry.path.map(MatchedOn.init), source: entry.source,
             sha256: entry.sha256.hexString, simhash: SimHash.hex(entry.simhash),
             receivedAt: RFC3339.string(fromMilliseconds: entry.receivedAt),
             text: entry.bytes.flatMap { try? TextDecoder.decode($0).text })

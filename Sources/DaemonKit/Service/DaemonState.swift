@@ -1,11 +1,11 @@
 import ArticleStore
-import ControlProtocol
+public import ControlProtocol
 import Foundation
 import Synchronization
 
 /// What the ingest loop tells the control server: shared, small, behind one lock.
 public final class DaemonState: Sendable {
-    public enum Health: String, Sendable { case running, paused, degraded }
+    public typealias Health = DaemonHealth
 
     /// The part of the daemon a fault stops. Any fault makes the state "degraded" until the same
     /// operation succeeds again; a store fault also stops claiming until the store can commit.
