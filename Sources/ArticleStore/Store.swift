@@ -8,10 +8,13 @@ import Synchronization
 /// fingerprint algorithm) from a fault that may pass (disk full, I/O error, read-only file).
 public struct StoreError: Error, CustomStringConvertible, Sendable {
     public enum Kind: Sendable, Equatable {
-        /// May pass: disk full, I/O error, read-only file system, busy.
+        /// May pass: disk full, I/O error, read-only file system, busy or locked, cannot open.
         case transient
-        /// An invariant broken: wrong schema, another fingerprint algorithm.
+        /// An invariant broken: wrong schema, another fingerprint algorithm, a constraint.
         case fatal
+        /// The file is damaged (SQLite says corrupt, or not a database): writing on would
+        /// write into the damage. Not retried; restore a backup, or `.recover` it with sqlite3.
+        case corrupt
         /// The file the daemon writes is no longer the one at the store's path (deleted or
         /// replaced under it): writing on would commit into a file nobody will open again.
         case lost
@@ -37,9 +40,23 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
     static func wrap(_ error: any Error) -> StoreError {
         if let error = error as? StoreError { return error }
         if let error = error as? DatabaseError {
-            return StoreError(message: "SQLite: \(error.message ?? "\(error.resultCode)") (\(error.resultCode))", isFatal: false)
+            return StoreError(message: "SQLite: \(error.message ?? "\(error.resultCode)") (\(error.resultCode))",
+                              kind: kind(of: error.resultCode))
         }
         return StoreError(message: "\(error)", isFatal: false)
+    }
+
+    /// What a SQLite result code means for the daemon: wait and retry (the disk, the file
+    /// system, another connection), stop for good (the file is damaged), or a bug or a wrong
+    /// schema (retried, but logged as critical).
+    static func kind(of code: ResultCode) -> Kind {
+        switch code.primaryResultCode {
+        case .SQLITE_CORRUPT, .SQLITE_NOTADB: .corrupt
+        case .SQLITE_FULL, .SQLITE_IOERR, .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_BUSY, .SQLITE_LOCKED, .SQLITE_PROTOCOL,
+             .SQLITE_NOMEM, .SQLITE_INTERRUPT, .SQLITE_ABORT, .SQLITE_PERM, .SQLITE_AUTH, .SQLITE_NOLFS:
+            .transient
+        default: .fatal
+        }
     }
 }
 

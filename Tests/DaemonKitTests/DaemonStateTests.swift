@@ -44,3 +44,14 @@ import Testing
         #expect(state.commits.generation == generation + 2)
     }
 }
+
+@Suite struct CorruptStoreStateTests {
+    @Test func aDamagedStoreStaysDegradedThroughLaterCommits() {
+        let state = DaemonState()
+        state.markCorrupt("SQLite: database disk image is malformed (SQLITE_CORRUPT)")
+        #expect(state.isCorrupt && state.isDegraded && state.health == .degraded)
+        state.recover()
+        #expect(state.isDegraded, "a commit that somehow went through does not clear damage")
+        #expect(state.lastError?.contains("restore a good copy") == true)
+    }
+}

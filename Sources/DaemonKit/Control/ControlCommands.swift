@@ -67,7 +67,7 @@ struct ControlCommands: Sendable {
     }
 
     /// Runs a read on the store if it is open (readers never reopen it: see StoreHandle).
-    func read<T>(_ body: (Store) throws(StoreError) -> T) throws(StoreError) -> T {
+    func read<T>(_ body: (any DedupStore) throws(StoreError) -> T) throws(StoreError) -> T {
         try store.use(reopen: false, body)
     }
 

@@ -70,11 +70,17 @@ final class BatchCommitter: Sendable {
             // Close it: a store held open would keep the file system from being repaired. A
             // store deleted or replaced under the daemon stays open: it holds the only copy of
             // what was committed, which `newsdedupctl backup` can still save.
-            if error.kind != .lost { store.release() }
+            // A damaged store stays open too: `status`, `export` and `backup` read what they can.
+            if error.kind != .lost, error.kind != .corrupt { store.release() }
             if error.isFatal { logger.critical("store invariant broken", metadata: ["error": "\(error)"]) }
             logger.error("store write failed; files stay claimed for the next pass",
                          metadata: ["error": "\(error)", "files": "\(items.count)", "folder": "\(batch.folder.name.display)"])
-            state.degrade(error.description)
+            if error.kind == .corrupt {
+                logger.critical("store damaged; claiming stopped until it is restored", metadata: ["error": "\(error)"])
+                state.markCorrupt(error.description)
+            } else {
+                state.degrade(error.description)
+            }
             counts.deferred += items.count
             return (nil, counts)
         }

@@ -115,6 +115,11 @@ public actor IngestPipeline {
     public func drain(shouldStop: @escaping @Sendable () -> Bool = { false },
                       progress: @escaping @Sendable (DrainSummary) -> Void = { _ in }) async -> DrainSummary {
         var summary = DrainSummary()
+        // A damaged store is never written again by this run: nothing is claimed.
+        if state.isCorrupt {
+            summary.deferred = 1
+            return summary
+        }
         // Paused by an operator: claim nothing, but keep the backlog of systemd's STATUS= current.
         if state.isPaused {
             let (waiting, oldest) = await waitingInInbox()
@@ -136,14 +141,14 @@ public actor IngestPipeline {
                     return nil
                 } catch {
                     // A store deleted or replaced under the daemon is never let go: see `BatchCommitter`.
-                    if error.kind != .lost { store.release() }
+                    if error.kind != .lost, error.kind != .corrupt { store.release() }
                     return error
                 }
             }
             guard let probe else { return summary }
             if let error = probe {
                 logger.warning("store still failing; will retry", metadata: ["error": "\(error)"])
-                state.degrade(error.description)
+                if error.kind == .corrupt { state.markCorrupt(error.description) } else { state.degrade(error.description) }
                 summary.deferred = 1
                 return summary
             }

@@ -187,7 +187,8 @@ public enum Daemon {
             try? store.close()
             throw error
         }
-        return StoreHandle(opened: store, locks: [pathLock, lock])
+        let (path, identity) = (settings.store, store.identity)
+        return StoreHandle(opened: store, locks: [pathLock, lock]) { () throws(StoreError) in try Store(path: path, expecting: identity) }
     }
 }
 

@@ -15,6 +15,8 @@ public final class DaemonState: Sendable {
 
     struct Snapshot {
         var faults: [Fault: String] = [:]
+        /// The store's file is damaged: set once, never cleared while running.
+        var corrupt = false
         /// The fault set most recently: its message is `last_error`.
         var latest: Fault?
         var paused = false
@@ -42,6 +44,9 @@ public final class DaemonState: Sendable {
     }
     /// The store is failing: nothing is claimed until it can commit again.
     public var isDegraded: Bool { snapshot.withLock { $0.faults[.store] != nil } }
+    /// The store's file is damaged: nothing is claimed again until an operator restores it and
+    /// restarts the daemon (retrying would write into the damage).
+    public var isCorrupt: Bool { snapshot.withLock { $0.corrupt } }
     public var isPaused: Bool { snapshot.withLock { $0.paused } }
 
     /// `pause`/`resume`: stop or start claiming new files; returns whether anything changed.
@@ -98,8 +103,18 @@ public final class DaemonState: Sendable {
     /// A store fault: stay up, say so, keep the message.
     func degrade(_ message: String) { set(.store, message) }
 
-    /// A commit went through: the store fault is over.
-    func recover() { _ = clear(.store) }
+    /// A commit went through: the store fault is over (a corrupt store's never is).
+    func recover() {
+        guard !isCorrupt else { return }
+        _ = clear(.store)
+    }
+
+    /// The store's file is damaged: degraded for good, with what to do in `last_error`.
+    func markCorrupt(_ message: String) {
+        snapshot.withLock { $0.corrupt = true }
+        set(.store, "the store is damaged (\(message)); claiming has stopped and is not retried: save what can be read "
+            + "with `newsdedupctl backup`, restore a good copy, and restart the daemon")
+    }
 
     /// `fault` is in force with `message`; returns whether it is new or its message changed.
     @discardableResult
