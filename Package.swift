@@ -35,6 +35,10 @@ let package = Package(
         // SHA-256 blocks on the CPU's SHA extensions (x86-64), for DedupCore's SHA256.
         .target(name: "CSHA256"),
 
+        // Beneath everything that touches the system: socket addresses, RFC 3339 times, system
+        // errors.
+        .target(name: "SystemSupport", dependencies: ["CSystemShims"], swiftSettings: swiftSettings),
+
         // Pure logic, no I/O: decoding, normalising, shingling, SimHash, band keys, verdicts, codec.
         .target(name: "DedupCore", dependencies: ["CZlib", "CSHA256"], swiftSettings: swiftSettings),
 
@@ -51,16 +55,16 @@ let package = Package(
         ),
 
         // Safe claiming of inbox files, moving and quarantining.
-        .target(name: "InboxScanner", dependencies: ["DedupCore", "CSystemShims"], swiftSettings: swiftSettings),
+        .target(name: "InboxScanner", dependencies: ["SystemSupport", "CSystemShims"], swiftSettings: swiftSettings),
 
         // The wire format shared by daemon and CLI: Codable requests and responses.
-        .target(name: "ControlProtocol", swiftSettings: swiftSettings),
+        .target(name: "ControlProtocol", dependencies: ["SystemSupport"], swiftSettings: swiftSettings),
 
         // The daemon's services: ingest loop, control server, configuration.
         .target(
             name: "DaemonKit",
             dependencies: [
-                "DedupCore", "ArticleStore", "InboxScanner", "ControlProtocol", "CSystemShims",
+                "DedupCore", "ArticleStore", "InboxScanner", "ControlProtocol", "SystemSupport", "CSystemShims",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -84,7 +88,7 @@ let package = Package(
         .executableTarget(
             name: "newsdedupctl",
             dependencies: [
-                "ControlProtocol", "DedupCore",
+                "ControlProtocol", "DedupCore", "SystemSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -92,7 +96,7 @@ let package = Package(
 
         // Helpers shared by the test targets and the benchmark: the seeds, a seeded generator,
         // an article generator, a raw socket.
-        .target(name: "TestSupport", dependencies: ["ControlProtocol", "DedupCore"], path: "Tests/TestSupport", swiftSettings: swiftSettings),
+        .target(name: "TestSupport", dependencies: ["ControlProtocol", "DedupCore", "SystemSupport"], path: "Tests/TestSupport", swiftSettings: swiftSettings),
 
         // Release-mode benchmarks (scripts/bench.sh).
         .executableTarget(
@@ -108,7 +112,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "InboxScannerTests", dependencies: ["InboxScanner"], swiftSettings: swiftSettings
+            name: "InboxScannerTests", dependencies: ["InboxScanner", "SystemSupport"], swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "DaemonKitTests",
@@ -119,10 +123,10 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "ControlProtocolTests", dependencies: ["ControlProtocol"], swiftSettings: swiftSettings),
+        .testTarget(name: "ControlProtocolTests", dependencies: ["ControlProtocol", "SystemSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["newsdedupd", "newsdedupctl", "ControlProtocol", "ArticleStore", "TestSupport"],
+            dependencies: ["newsdedupd", "newsdedupctl", "ControlProtocol", "ArticleStore", "SystemSupport", "TestSupport"],
             swiftSettings: swiftSettings
         ),
     ]

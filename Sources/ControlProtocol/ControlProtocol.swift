@@ -1,3 +1,4 @@
+import SystemSupport
 /// The control socket's wire format, shared by `newsdedupd` and `newsdedupctl`: the one module to
 /// read to know it.
 ///
@@ -23,5 +24,5 @@ public enum ControlProtocol {
     public static let release = "0.5.0"
     public static let maxRequestBytes = 4096
     /// Linux `sockaddr_un.sun_path` holds 108 bytes including the terminating NUL.
-    public static let maxSocketPathBytes = 107
+    public static let maxSocketPathBytes = UnixSocketAddress.maxPathBytes
 }

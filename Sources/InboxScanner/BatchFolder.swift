@@ -1,5 +1,6 @@
-import Synchronization
 import Glibc
+import Synchronization
+public import SystemSupport
 /// A batch's own directory in processing/. Its files are claimed into it one rename each; once
 /// the batch is committed the whole directory goes to processed/ in one rename, instead of one
 /// rename per file (those were 7 % of the daemon's CPU). A folder left in processing/ by a crash

@@ -1,4 +1,5 @@
 import Glibc
+public import SystemSupport
 
 /// An open directory: every operation on its entries goes through this descriptor (openat,
 /// renameat), so a directory swapped for a symlink after start-up cannot redirect them.

@@ -1,5 +1,6 @@
 import Glibc
 import Synchronization
+public import SystemSupport
 
 /// Wakes the ingest loop early: inotify on the inbox (a file renamed in or closed after
 /// writing) and a wake pipe (shutdown, a `rescan`). Only a hint: the loop still polls on a timer,

@@ -1,5 +1,6 @@
 import CSystemShims
 import Glibc
+public import SystemSupport
 
 extension Directory {
     /// Renames `name` into `destination` without ever replacing a file there: on a clash the

@@ -1,5 +1,5 @@
-import DedupCore
 import Glibc
+public import SystemSupport
 
 /// Puts a file that cannot be ingested aside, never deletes it: the file goes to the quarantine
 /// directory under its own name, and `.NAME.reason` beside it says why and when.
@@ -18,7 +18,7 @@ public struct Quarantine: Sendable {
     /// Returns the name in quarantine (NAME, or NAME.1, … when taken).
     @discardableResult
     public func admit(_ name: FileName, from source: Directory, reason: String, at timestamp: String) throws(SystemError) -> FileName {
-        let text = "file: \(name.display)\nquarantined: \(timestamp)\nreason: \(reason)\n"
+        let text = QuarantineReason(file: name.display, quarantinedAt: timestamp, reason: reason).text
         let base = Self.placeName(for: name)
         for attempt in 0..<10_000 {
             let target = attempt == 0 ? base : base.appending(".\(attempt)")
@@ -42,20 +42,10 @@ public struct Quarantine: Sendable {
         try directory.listing().filter { $0.name.bytes.first != UInt8(ascii: ".") && $0.status.kind != .directory }
     }
 
-    /// The "key: value" lines of a file's reason (file, quarantined, reason), at most 4 KiB of it.
-    public func reason(of name: FileName) -> [String: String] {
-        guard let contents = try? directory.read(Self.reasonName(for: name), cap: 4096) else { return [:] }
-        return Self.fields(contents.bytes)
-    }
-
-    static func fields(_ bytes: [UInt8]) -> [String: String] {
-        var fields: [String: String] = [:]
-        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            let value = line[line.index(after: colon)...].drop { $0 == " " }
-            fields[String(line[..<colon])] = String(value)
-        }
-        return fields
+    /// What a quarantined file's reason file says; nil when it has none (or an unreadable one).
+    public func reason(of name: FileName) -> QuarantineReason? {
+        guard let contents = try? directory.read(Self.reasonName(for: name), cap: 4096) else { return nil }
+        return QuarantineReason(parsing: contents.bytes)
     }
 
     /// Gives the reason files of older versions (NAME.reason beside NAME) their dotfile name,
@@ -72,7 +62,7 @@ public struct Quarantine: Sendable {
             && name.bytes.count > suffix.count && name.bytes.ends(with: suffix) {
             let file = FileName(bytes: Array(name.bytes.dropLast(suffix.count)))
             guard names.contains(file), let contents = try? directory.read(name, cap: 4096),
-                  contents.bytes.starts(with: Array("file: ".utf8)), Self.fields(contents.bytes)["reason"] != nil
+                  contents.bytes.starts(with: Array("file: ".utf8)), QuarantineReason(parsing: contents.bytes) != nil
             else { continue }
             if try directory.move(name, to: directory, as: Self.reasonName(for: file)) { adopted += 1 }
         }
@@ -88,7 +78,46 @@ public struct Quarantine: Sendable {
         guard name.bytes.count > limit else { return name }
         var cut = 180
         while cut > 0, name.bytes[cut] & 0xC0 == 0x80 { cut -= 1 }  // not inside a UTF-8 sequence
-        let hash = String(XXHash64.hash(name.bytes), radix: 16).leftPadded(to: 16)
+        let hash = String(Self.fnv1a(name.bytes), radix: 16).leftPadded(to: 16)
         return FileName(bytes: Array(name.bytes[..<cut]) + Array("~\(hash)".utf8))
+    }
+
+    /// FNV-1a, 64 bits: enough to keep long names apart in one directory (a collision only
+    /// costs a ".1"), and no reason to depend on the fingerprinting library for a name.
+    static func fnv1a(_ bytes: [UInt8]) -> UInt64 {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3 }
+        return hash
+    }
+}
+
+/// What `.NAME.reason` says, as "key: value" lines: the file's name as it arrived, when it was
+/// quarantined (RFC 3339) and why. Written and read only here.
+public struct QuarantineReason: Sendable, Equatable {
+    public var file: String?
+    public var quarantinedAt: String?
+    public var reason: String
+
+    public init(file: String?, quarantinedAt: String?, reason: String) {
+        self.file = file
+        self.quarantinedAt = quarantinedAt
+        self.reason = reason
+    }
+
+    /// The file's text. A reason is one line: line breaks in it become spaces.
+    var text: String {
+        let oneLine = reason.map { $0.isNewline ? " " : $0 }
+        return "file: \(file ?? "")\nquarantined: \(quarantinedAt ?? "")\nreason: \(String(oneLine))\n"
+    }
+
+    /// Parses a reason file; nil when it has no "reason:" line.
+    public init?(parsing bytes: [UInt8]) {
+        var fields: [Substring: String] = [:]
+        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            fields[line[..<colon]] = String(line[line.index(after: colon)...].drop { $0 == " " })
+        }
+        guard let reason = fields["reason"] else { return nil }
+        self.init(file: fields["file"], quarantinedAt: fields["quarantined"], reason: reason)
     }
 }

@@ -1,4 +1,5 @@
 import Glibc
+import SystemSupport
 
 /// Why a claimed file cannot be ingested. These are the file's own faults: the file goes to
 /// quarantine with `description` as the reason.

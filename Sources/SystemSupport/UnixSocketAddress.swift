@@ -3,11 +3,14 @@ public import Glibc
 /// A `sockaddr_un` for a path, or for "@name" in Linux's abstract namespace (as systemd's
 /// $NOTIFY_SOCKET may be). One builder for the daemon, the CLI and the tests.
 public enum UnixSocketAddress {
+    /// The longest path a `sockaddr_un` holds on Linux (108 bytes with its NUL).
+    public static let maxPathBytes = 107
+
     /// Calls `body` with the address and its length; nil when the path does not fit
-    /// (`ControlProtocol.maxSocketPathBytes`).
+    /// (`maxPathBytes`).
     public static func with<T>(_ path: String, _ body: (UnsafePointer<sockaddr>, socklen_t) -> T) -> T? {
         var bytes = Array(path.utf8)
-        guard !bytes.isEmpty, bytes.count <= ControlProtocol.maxSocketPathBytes else { return nil }
+        guard !bytes.isEmpty, bytes.count <= maxPathBytes else { return nil }
         let abstract = bytes[0] == UInt8(ascii: "@")
         if abstract { bytes[0] = 0 }
         var address = sockaddr_un()

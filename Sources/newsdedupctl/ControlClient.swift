@@ -1,6 +1,7 @@
 import ControlProtocol
 import Foundation
 import Glibc
+import SystemSupport
 
 /// A blocking client for one request: connect, send a line, read reply lines. A CLI does one
 /// thing and exits, so plain sockets serve it better than an event loop.

@@ -1,6 +1,7 @@
 import ControlProtocol
 import Foundation
 import Glibc
+import SystemSupport
 import TestSupport
 import Testing
 

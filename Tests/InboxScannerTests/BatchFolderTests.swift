@@ -1,5 +1,6 @@
 import Foundation
 import InboxScanner
+import SystemSupport
 import Testing
 
 /// Batch folders in a real processing/ directory, archived into a real processed/.

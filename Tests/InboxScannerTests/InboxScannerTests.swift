@@ -94,8 +94,12 @@ import Testing
         try quarantine.admit(FileName("report"), from: inbox, reason: "no words", at: "2026-11-22T10:00:01Z")
         #expect(try String(contentsOfFile: other.path + "/report.reason", encoding: .utf8) == "the producer's own")
         #expect(try quarantine.files().map(\.name.display).sorted() == ["report", "report.reason"])
-        #expect(quarantine.reason(of: FileName("report"))["reason"] == "no words")
-        #expect(quarantine.reason(of: FileName("report.reason"))["reason"] == "binary")
+        #expect(quarantine.reason(of: FileName("report")) == QuarantineReason(file: "report", quarantinedAt: "2026-11-22T10:00:01Z", reason: "no words"))
+        #expect(quarantine.reason(of: FileName("report.reason"))?.reason == "binary")
+        // A reason is one line, whatever the reason's text holds.
+        try write("multi", "bad")
+        try quarantine.admit(FileName("multi"), from: inbox, reason: "first\nsecond", at: "2026-11-22T10:00:03Z")
+        #expect(quarantine.reason(of: FileName("multi"))?.reason == "first second")
         // A reason left by a crash (its file never arrived) is never written over.
         try write(".again.reason", "left by a crash", in: other)
         try write("again", "bad")
@@ -111,7 +115,7 @@ import Testing
         try write("notes.reason", "file: but no file beside it", in: other)
         let quarantine = Quarantine(directory: other)
         #expect(try quarantine.adoptLegacyReasons() == 1)
-        #expect(quarantine.reason(of: FileName("old.txt"))["reason"] == "empty file")
+        #expect(quarantine.reason(of: FileName("old.txt"))?.reason == "empty file")
         #expect(try quarantine.files().map(\.name.display).sorted() == ["notes.reason", "old.txt"])
     }
 

@@ -1,6 +1,7 @@
 import ControlProtocol
 public import Foundation
 import Glibc
+import SystemSupport
 
 /// A Unix stream socket driven by hand, for sending what no well-behaved client would.
 public enum RawSocket {

@@ -2,6 +2,7 @@ import ArticleStore
 import ControlProtocol
 import DedupCore
 import Foundation
+import SystemSupport
 
 // MARK: - Read-only commands: similar, duplicates, check, metrics
 

@@ -44,9 +44,9 @@ extension ControlCommands {
             return send(.error(.fileSystemFailure, "cannot list \(settings.quarantine): \(error)"))
         }
         for (name, status) in files {
-            let fields = quarantine.reason(of: name)
+            let reason = quarantine.reason(of: name)
             send(.quarantined(QuarantineEntry(
-                name: name.display, size: status.size, quarantinedAt: fields["quarantined"], reason: fields["reason"])))
+                name: name.display, size: status.size, quarantinedAt: reason?.quarantinedAt, reason: reason?.reason)))
         }
         send(.end(count: files.count))
     }

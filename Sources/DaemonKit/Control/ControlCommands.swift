@@ -3,6 +3,7 @@ import ControlProtocol
 import DedupCore
 import Foundation
 import InboxScanner
+import SystemSupport
 
 /// One handler per command, table-driven as OpenSMTPD's control.c: a request in, reply lines
 /// out through `send`. Async: what blocks (the store, the spool's directories) runs on a

@@ -1,6 +1,7 @@
 import ControlProtocol
 import Foundation
 import Glibc
+import SystemSupport
 
 /// Before binding: a live daemon on the path means refuse to start (two daemons must never
 /// drain one inbox into one store); a dead socket file is removed; anything that is not a

@@ -1,5 +1,5 @@
-import ControlProtocol
 import InboxScanner
+import SystemSupport
 
 /// The archive stage: moves a committed batch's folder to processed/DAY/ in one rename, while
 /// the next batch commits. Blocking: it runs on an ingest thread.

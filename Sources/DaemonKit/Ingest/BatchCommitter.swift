@@ -1,10 +1,10 @@
 import ArticleStore
-import ControlProtocol
 import DedupCore
 import Foundation
 import InboxScanner
 import Logging
 import Synchronization
+import SystemSupport
 
 /// The commit stage, the store's only writer: quarantines a prepared batch's rejects and
 /// commits the rest in one transaction, with the verdicts decided inside it. Blocking: it runs

@@ -3,7 +3,7 @@ import DedupCore
 import Foundation
 import InboxScanner
 import Synchronization
-import ControlProtocol
+import SystemSupport
 
 /// The preparation stage: claims a batch's files into a new folder in processing/ (or takes up
 /// a folder a previous pass left there), then reads, decodes, fingerprints and compresses them

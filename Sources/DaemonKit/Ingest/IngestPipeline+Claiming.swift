@@ -1,6 +1,7 @@
 import Glibc
 import InboxScanner
 import Logging
+import SystemSupport
 
 extension IngestPipeline {
     // MARK: - What to claim

@@ -1,6 +1,7 @@
 import Glibc
 import InboxScanner
 import Logging
+import SystemSupport
 
 /// The spool's directories as the ingest loop has them open: a value the pipeline owns and
 /// hands to each stage for a batch. Between batches it is looked at again (`refreshed`): the

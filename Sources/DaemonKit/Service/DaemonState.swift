@@ -2,6 +2,7 @@ import ArticleStore
 public import ControlProtocol
 import Foundation
 import Synchronization
+import SystemSupport
 
 /// What the ingest loop tells the control server: shared, small, behind one lock.
 public final class DaemonState: Sendable {

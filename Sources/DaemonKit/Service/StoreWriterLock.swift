@@ -2,6 +2,7 @@ import ControlProtocol
 import DedupCore
 import Foundation
 import Glibc
+import SystemSupport
 
 /// One writing process per store. Two daemons on one store (a second unit, a manual `--once`
 /// beside the service) would each keep their own near-duplicate index in memory, blind to the

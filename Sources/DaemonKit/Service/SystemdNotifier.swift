@@ -2,6 +2,7 @@ import ControlProtocol
 import Foundation
 import Glibc
 import Synchronization
+import SystemSupport
 
 /// The systemd notification protocol (sd_notify(3)), spoken directly: one datagram per message
 /// to the AF_UNIX socket named by $NOTIFY_SOCKET, an abstract address when it starts with "@".
