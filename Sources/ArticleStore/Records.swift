@@ -114,6 +114,19 @@ struct QuarantineRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
     var at: Int64
 }
 
+/// An article's anchor keys, in a table of their own: as a column they would sit after the
+/// body in overflow pages, and loading the index would read every text.
+struct AnchorRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
+    static let databaseTableName = "article_anchor"
+
+    var articleId: Int64
+    var anchors: Data
+
+    enum CodingKeys: String, CodingKey {
+        case articleId = "article_id", anchors
+    }
+}
+
 /// Anchor keys as `article_anchor.anchors` holds them: 4 bytes each, little-endian (read back
 /// by `IndexScan`).
 enum AnchorBlob {

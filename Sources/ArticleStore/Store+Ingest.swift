@@ -183,22 +183,18 @@ extension Store {
         switch verdict {
         case .unique:
             let body = try item.compressedBody ?? ZlibCodec.compress(item.bytes)
-            let bands = BandKey.bands(of: item.fingerprint.simhash).map { DatabaseValue(value: Int64($0)) }
-            let leadBands = BandKey.bands(of: item.fingerprint.leadSimhash).map { DatabaseValue(value: Int64($0)) }
-            try db.cachedStatement(sql: """
-                INSERT INTO article (sha256, simhash, band0, band1, band2, band3, lead_simhash,
-                    lead_band0, lead_band1, lead_band2, lead_band3, source, received_at, encoding,
-                    raw_size, stored_size, token_count, body)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: StatementArguments(
-                    [sha.databaseValue, simhash.databaseValue] + bands
-                    + [Int64(bitPattern: item.fingerprint.leadSimhash).databaseValue] + leadBands
-                    + [item.source.databaseValue, item.receivedAt.databaseValue, item.encoding.rawValue.databaseValue,
-                       Int64(item.bytes.count).databaseValue, Int64(body.count).databaseValue,
-                       Int64(item.fingerprint.tokenCount).databaseValue, Data(body).databaseValue]))
+            let bands = BandKey.bands(of: item.fingerprint.simhash).map(Int64.init)
+            let leadBands = BandKey.bands(of: item.fingerprint.leadSimhash).map(Int64.init)
+            // A record's insert is a statement GRDB prepares once per connection and reuses.
+            try ArticleRecord(
+                id: nil, sha256: sha, simhash: simhash, band0: bands[0], band1: bands[1], band2: bands[2], band3: bands[3],
+                leadSimhash: Int64(bitPattern: item.fingerprint.leadSimhash), leadBand0: leadBands[0], leadBand1: leadBands[1],
+                leadBand2: leadBands[2], leadBand3: leadBands[3], source: item.source, receivedAt: item.receivedAt,
+                encoding: item.encoding.rawValue, rawSize: Int64(item.bytes.count), storedSize: Int64(body.count),
+                tokenCount: Int64(item.fingerprint.tokenCount), body: Data(body)
+            ).insert(db)
             let articleId = db.lastInsertedRowID
-            try db.cachedStatement(sql: "INSERT INTO article_anchor (article_id, anchors) VALUES (?, ?)")
-                .execute(arguments: [articleId, AnchorBlob.encode(item.fingerprint.anchors)])
+            try AnchorRecord(articleId: articleId, anchors: AnchorBlob.encode(item.fingerprint.anchors)).insert(db)
             let seq = try appendFeed(.article, articleId: articleId, duplicateId: nil, claimKey: item.claimKey, db)
             counts[.articles, default: 0] += 1
             counts[.rawBytes, default: 0] += Int64(item.bytes.count)
@@ -222,20 +218,14 @@ extension Store {
 
     /// Inserts a duplicate row and returns its id (ingest and reindex's merges).
     static func insertDuplicate(_ record: DuplicateRecord, _ db: Database) throws -> Int64 {
-        try db.cachedStatement(sql: """
-            INSERT INTO duplicate (article_id, kind, distance, sha256, simhash, source, received_at, raw_size, containment,
-                matched_on)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [record.articleId, record.kind.rawValue, record.distance, record.sha256, record.simhash,
-                                     record.source, record.receivedAt, record.rawSize, record.containment, record.matchedOn])
+        try record.insert(db)
         return db.lastInsertedRowID
     }
 
     /// Appends a feed event and returns its sequence number.
     private static func appendFeed(_ kind: FeedEventRecord.Kind, articleId: Int64, duplicateId: Int64?, claimKey: String,
                                    _ db: Database) throws -> Int64 {
-        try db.cachedStatement(sql: "INSERT INTO feed (kind, article_id, duplicate_id, claim_key) VALUES (?, ?, ?, ?)")
-            .execute(arguments: [kind.rawValue, articleId, duplicateId, claimKey])
+        try FeedEventRecord(seq: nil, kind: kind, articleId: articleId, duplicateId: duplicateId, claimKey: claimKey).insert(db)
         return db.lastInsertedRowID
     }
 

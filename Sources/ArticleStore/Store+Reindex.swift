@@ -89,8 +89,7 @@ extension Store {
                 sha, Int64(bitPattern: fingerprint.simhash), bands[0], bands[1], bands[2], bands[3],
                 Int64(bitPattern: fingerprint.leadSimhash), lead[0], lead[1], lead[2], lead[3], fingerprint.tokenCount, id,
             ])
-        try db.execute(sql: "INSERT OR REPLACE INTO article_anchor (article_id, anchors) VALUES (?, ?)",
-                       arguments: [id, AnchorBlob.encode(fingerprint.anchors)])
+        try AnchorRecord(articleId: id, anchors: AnchorBlob.encode(fingerprint.anchors)).insert(db, onConflict: .replace)
         return mergedAway
     }
 
