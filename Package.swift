@@ -24,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: ["YAML"]),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
     ],
     targets: [
         // zlib from the system (zlib1g-dev), as a two-line C module.
@@ -32,15 +34,13 @@ let package = Package(
         // Linux calls Swift's Glibc module leaves out (renameat2 with RENAME_NOREPLACE).
         .target(name: "CSystemShims"),
 
-        // SHA-256 blocks on the CPU's SHA extensions (x86-64), for DedupCore's SHA256.
-        .target(name: "CSHA256"),
-
         // Beneath everything that touches the system: socket addresses, RFC 3339 times, system
         // errors.
         .target(name: "SystemSupport", dependencies: ["CSystemShims"], swiftSettings: swiftSettings),
 
         // Pure logic, no I/O: decoding, normalising, shingling, SimHash, band keys, verdicts, codec.
-        .target(name: "DedupCore", dependencies: ["CZlib", "CSHA256"], swiftSettings: swiftSettings),
+        .target(
+            name: "DedupCore", dependencies: ["CZlib", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: swiftSettings),
 
         // The SQLite store (GRDB on the system libsqlite3).
         .target(
@@ -68,6 +68,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOExtras", package: "swift-nio-extras"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

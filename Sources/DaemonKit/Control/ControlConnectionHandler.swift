@@ -1,5 +1,6 @@
 import ControlProtocol
 import NIOCore
+import NIOExtras
 import NIOPosix
 import Synchronization
 
@@ -145,6 +146,12 @@ final class ControlConnectionHandler: ChannelInboundHandler, RemovableChannelHan
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         // Silent for control_idle_timeout with nothing in progress (a follower is in progress).
         if event is IdleStateHandler.IdleStateEvent {
+            if !busy { context.close(promise: nil) }
+            return
+        }
+        // The daemon is stopping (NIOExtras' quiescing): close once the reply in hand is written.
+        if event is ChannelShouldQuiesceEvent {
+            inputClosed = true
             if !busy { context.close(promise: nil) }
             return
         }

@@ -3,19 +3,20 @@ import ControlProtocol
 import Foundation
 import Glibc
 import Logging
-import NIOConcurrencyHelpers
 import NIOCore
+import NIOExtras
 import NIOPosix
 import ServiceLifecycle
 
 /// The control socket: newline-delimited JSON over a Unix stream socket (see ControlProtocol).
 /// Plain channel handlers rather than NIO's async server API: that API can drop a connection
-/// accepted just as the listener closes without finishing its writer, which traps. Here every
-/// open connection is tracked and closed on shutdown.
+/// accepted just as the listener closes without finishing its writer, which traps. Shutdown is
+/// NIOExtras' quiescing: the listener closes, every open connection is told to finish what it
+/// is answering and close, and the server waits for them (a bounded while).
 final class ControlServer: Service, Sendable {
     let path: String
     let channel: any Channel
-    let connections: NIOLockedValueBox<[ObjectIdentifier: any Channel]>
+    let quiesce: ServerQuiescingHelper
     let state: DaemonState
     let logger: Logger
 
@@ -35,7 +36,7 @@ final class ControlServer: Service, Sendable {
         let commands = ControlCommands(
             live: live, store: store, state: state, metrics: metrics, threads: threads, wake: wake, reload: reload)
         let followers = FollowerSlots(capacity: maxFollowers)
-        let connections = NIOLockedValueBox<[ObjectIdentifier: any Channel]>([:])
+        let quiesce = ServerQuiescingHelper(group: MultiThreadedEventLoopGroup.singleton)
         let limits = ConnectionLimits(configured: settings.controlMaxConnections)
         if limits.total < settings.controlMaxConnections {
             logger.warning("control_max_connections lowered to what the descriptor limit allows", metadata: [
@@ -45,15 +46,16 @@ final class ControlServer: Service, Sendable {
         }
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 64)
+            .serverChannelInitializer { server in
+                server.eventLoop.makeCompletedFuture {
+                    try server.pipeline.syncOperations.addHandler(quiesce.makeServerChannelHandler(channel: server))
+                }
+            }
             // A client that shuts down its sending side still gets its replies.
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelInitializer { child in
                 let id = ObjectIdentifier(child)
-                connections.withLockedValue { $0[id] = child }
-                child.closeFuture.whenComplete { _ in
-                    _ = connections.withLockedValue { $0.removeValue(forKey: id) }
-                    limits.release(id)
-                }
+                child.closeFuture.whenComplete { _ in limits.release(id) }
                 let idle = TimeAmount.milliseconds(Int64(live.value.controlIdleTimeout * 1000))
                 // Who is calling decides what they may do: read SO_PEERCRED before any request.
                 return PeerAccess.of(child).flatMapThrowing { access in
@@ -82,33 +84,36 @@ final class ControlServer: Service, Sendable {
             }
         }
         return ControlServer(
-            path: settings.socket, channel: channel, connections: connections, state: state, logger: logger)
+            path: settings.socket, channel: channel, quiesce: quiesce, state: state, logger: logger)
     }
 
-    private init(path: String, channel: any Channel, connections: NIOLockedValueBox<[ObjectIdentifier: any Channel]>,
-                 state: DaemonState, logger: Logger) {
+    private init(path: String, channel: any Channel, quiesce: ServerQuiescingHelper, state: DaemonState, logger: Logger) {
         self.path = path
         self.channel = channel
-        self.connections = connections
+        self.quiesce = quiesce
         self.state = state
         self.logger = logger
     }
 
     func run() async throws {
+        let closed = MultiThreadedEventLoopGroup.singleton.next().makePromise(of: Void.self)
         await withGracefulShutdownHandler {
             try? await channel.closeFuture.get()
         } onGracefulShutdown: {
+            // Followers finish with an end record; idle connections close at once, busy ones
+            // after the reply in hand; the listener closes first.
             self.state.beginStopping()
-            self.channel.close(promise: nil)
+            self.quiesce.initiateShutdown(promise: closed)
         }
-        // Followers finish with an end record on their own; give them a moment, then close
-        // whatever is still connected, idle clients included.
-        for _ in 0..<20 where !connections.withLockedValue({ $0.isEmpty }) {
-            try? await Task.sleep(for: .milliseconds(25))
+        // A client reading a long reply slowly is not waited for past this: the process ends.
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await closed.futureResult.get() }
+            group.addTask { try? await Task.sleep(for: .seconds(2)) }
+            await group.next()
+            group.cancelAll()
         }
-        for connection in connections.withLockedValue({ Array($0.values) }) {
-            try? await connection.close()
-        }
+        // Had the listener closed some other way, the promise must still be completed.
+        closed.succeed()
         unlink(path)
     }
 }
