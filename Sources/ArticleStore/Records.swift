@@ -46,6 +46,30 @@ struct ArticleRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
         case receivedAt = "received_at", encoding, rawSize = "raw_size", storedSize = "stored_size"
         case tokenCount = "token_count", body
     }
+
+    /// Columns written directly: GRDB's Codable path costs tens of microseconds a row, which
+    /// showed as 17 % of `--once`'s wall time at 20,000 articles.
+    func encode(to container: inout PersistenceContainer) {
+        container["id"] = id
+        container["sha256"] = sha256
+        container["simhash"] = simhash
+        container["band0"] = band0
+        container["band1"] = band1
+        container["band2"] = band2
+        container["band3"] = band3
+        container["lead_simhash"] = leadSimhash
+        container["lead_band0"] = leadBand0
+        container["lead_band1"] = leadBand1
+        container["lead_band2"] = leadBand2
+        container["lead_band3"] = leadBand3
+        container["source"] = source
+        container["received_at"] = receivedAt
+        container["encoding"] = encoding
+        container["raw_size"] = rawSize
+        container["stored_size"] = storedSize
+        container["token_count"] = tokenCount
+        container["body"] = body
+    }
 }
 
 /// A file whose story is already stored: it points at the article it repeats.
@@ -78,6 +102,20 @@ struct DuplicateRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
         case id, articleId = "article_id", kind, distance, sha256, simhash, source
         case receivedAt = "received_at", rawSize = "raw_size", containment, matchedOn = "matched_on"
     }
+
+    func encode(to container: inout PersistenceContainer) {
+        container["id"] = id
+        container["article_id"] = articleId
+        container["kind"] = kind.rawValue
+        container["distance"] = distance
+        container["sha256"] = sha256
+        container["simhash"] = simhash
+        container["source"] = source
+        container["received_at"] = receivedAt
+        container["raw_size"] = rawSize
+        container["containment"] = containment
+        container["matched_on"] = matchedOn
+    }
 }
 
 /// One line of the feed that downstream programs follow: one per ingested file, in commit order.
@@ -102,6 +140,14 @@ struct FeedEventRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
     enum CodingKeys: String, CodingKey {
         case seq, kind, articleId = "article_id", duplicateId = "duplicate_id", claimKey = "claim_key"
     }
+
+    func encode(to container: inout PersistenceContainer) {
+        container["seq"] = seq
+        container["kind"] = kind.rawValue
+        container["article_id"] = articleId
+        container["duplicate_id"] = duplicateId
+        container["claim_key"] = claimKey
+    }
 }
 
 /// A file that was moved to quarantine, with the reason.
@@ -124,6 +170,11 @@ struct AnchorRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case articleId = "article_id", anchors
+    }
+
+    func encode(to container: inout PersistenceContainer) {
+        container["article_id"] = articleId
+        container["anchors"] = anchors
     }
 }
 
