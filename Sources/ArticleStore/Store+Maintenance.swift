@@ -81,7 +81,7 @@ extension Store {
         guard fd >= 0 else {
             let code = errno
             if code == EEXIST { throw StoreError(message: "\(path) exists; a backup never overwrites", kind: .exists) }
-            throw StoreError(message: "cannot create \(path): \(String(cString: strerror(code)))", isFatal: false)
+            throw StoreError(message: "cannot create \(path): \(String(cString: strerror(code)))", kind: .destination)
         }
         Glibc.close(fd)
         do {

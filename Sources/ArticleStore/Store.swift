@@ -20,6 +20,8 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
         case lost
         /// A backup's path is taken.
         case exists
+        /// A backup's path cannot be created (no such directory, no permission).
+        case destination
     }
 
     public let message: String

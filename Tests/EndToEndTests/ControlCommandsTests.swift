@@ -71,6 +71,11 @@ import Testing
         let again = try ctl(workspace, "backup", backupPath)
         #expect(again.status == 1)
         #expect(again.stderr.contains("8003"))
+        // A path that cannot be created is the file system's failure (8005), not the store's.
+        let nowhere = try ctl(workspace, "backup", workspace.root.appendingPathComponent("no/such/dir/b.sqlite").path)
+        #expect(nowhere.status == 1)
+        #expect(nowhere.stderr.contains("error 8005: cannot create") && nowhere.stderr.contains("No such file or directory"),
+                "\(nowhere.stderr)")
 
         // Break the store behind the daemon's back: a feed record removed.
         let store = try Store(path: workspace.store)

@@ -29,7 +29,12 @@ extension ControlCommands {
             let size = try read { store throws(StoreError) in try store.backup(to: path) }
             return .done("backup written to \(path) (\(size) bytes)")
         } catch {
-            return .error(error.kind == .exists ? .conflict : .storeFailure, error.description)
+            let code: ErrorCode = switch error.kind {
+            case .exists: .conflict
+            case .destination: .fileSystemFailure
+            default: .storeFailure
+            }
+            return .error(code, error.description)
         }
     }
 
