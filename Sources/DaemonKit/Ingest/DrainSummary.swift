@@ -17,11 +17,7 @@ public struct DrainSummary: Sendable, Equatable {
 
     /// Adds a pass's counts; what is still waiting is the latest pass's.
     mutating func add(_ pass: DrainSummary) {
-        stored += pass.stored
-        exactDuplicates += pass.exactDuplicates
-        nearDuplicates += pass.nearDuplicates
-        quarantined += pass.quarantined
-        recovered += pass.recovered
+        count(pass)
         deferred = pass.deferred
         changing = pass.changing
         settling = pass.settling

@@ -16,19 +16,14 @@ final class CommitSignal: Sendable {
     var generation: UInt64 { waiting.withLock { $0.generation } }
 
     /// A batch was committed: every waiting task goes on.
-    func notify() {
-        let woken = waiting.withLock { waiting in
-            waiting.generation += 1
-            defer { waiting.tasks = [:] }
-            return Array(waiting.tasks.values)
-        }
-        for task in woken { task.resume() }
-    }
+    func notify() { wakeAll { $0.generation += 1 } }
 
     /// Shutdown: every waiting task goes on, and no later wait waits.
-    func stop() {
+    func stop() { wakeAll { $0.stopped = true } }
+
+    private func wakeAll(after change: (inout Waiting) -> Void) {
         let woken = waiting.withLock { waiting in
-            waiting.stopped = true
+            change(&waiting)
             defer { waiting.tasks = [:] }
             return Array(waiting.tasks.values)
         }
