@@ -90,6 +90,8 @@ final class BatchPreparer: Sendable {
         // commit does less, rather than holding the others up at the end.
         let next = NextIndex()
         let lanes = min(caches.count, names.count)
+        // Read once a batch, not per file: a reload applies from the next batch.
+        let cap = live.value.maxFileSize
         var results = [(FileName, Result<IngestItem, FileRejection>)?](repeating: nil, count: names.count)
         await withTaskGroup(of: [(Int, FileName, Result<IngestItem, FileRejection>)].self) { group in
             for lane in 0..<lanes {
@@ -111,7 +113,7 @@ final class BatchPreparer: Sendable {
                                 }
                                 guard let name = claimed else { continue }
                                 let result = self.metrics.time(.prepare) {
-                                    self.prepare(name, in: folder, mayBeCommitted: mayBeCommitted, cache: &cache)
+                                    self.prepare(name, in: folder, cap: cap, mayBeCommitted: mayBeCommitted, cache: &cache)
                                 }
                                 done.append((index, name, result))
                             }
@@ -151,11 +153,11 @@ final class BatchPreparer: Sendable {
         }
     }
 
-    private func prepare(_ name: FileName, in folder: BatchFolder, mayBeCommitted: Bool,
+    private func prepare(_ name: FileName, in folder: BatchFolder, cap: Int, mayBeCommitted: Bool,
                          cache: inout NormalizationCache?) -> Result<IngestItem, FileRejection> {
         do throws(FileRejection) {
             let contents = try metrics.time(.read) { () throws(FileRejection) in
-                try folder.directory.read(name, cap: live.value.maxFileSize)
+                try folder.directory.read(name, cap: cap)
             }
             let decoded: (text: String, encoding: SourceEncoding)
             do {
