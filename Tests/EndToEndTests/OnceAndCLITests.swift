@@ -171,6 +171,35 @@ import Testing
         #expect(envRight.status == 0 && envRight.text.contains("batch_size: 5"), "\(envRight.stderr)")
     }
 
+    /// A `socket_group` that does not exist is refused by `--check-config`; one the daemon's
+    /// user cannot give its socket to stops the daemon with a sentence saying why, and its
+    /// socket does not stay behind. A wrongly typed value names its line and what was expected.
+    @Test func socketGroupAndTypedValuesAreCheckedBeforeTheyBite() throws {
+        let workspace = try Workspace()
+        let missing = try run(Binaries.daemon, ["--inbox", workspace.inbox.path, "--check-config"],
+                              environment: ["NEWSDEDUP_SOCKET_GROUP": "no-such-group-nde"])
+        #expect(missing.status == 78 && missing.stderr.contains("\"socket_group\"")
+                && missing.stderr.contains("expected the name or number of a group on this system"), "\(missing.stderr)")
+
+        let config = workspace.root.appendingPathComponent("n.yaml")
+        try Data("poll_interval: 5\nmax_distance: seven\n".utf8).write(to: config)
+        let typed = try run(Binaries.daemon, ["--config", config.path, "--inbox", workspace.inbox.path, "--check-config"])
+        #expect(typed.status == 78 && typed.stderr.contains("line 2") && typed.stderr.contains("\"seven\"")
+                && typed.stderr.contains("expected a whole number from 0 to 16"), "\(typed.stderr)")
+
+        // As an unprivileged user outside the group, giving the socket away is refused.
+        guard OtherUser.available else { return }
+        chmod(workspace.root.path, 0o755)
+        let binary = try OtherUser.copy(Binaries.daemon, into: workspace)
+        _ = try run("/bin/chown", ["-R", "\(OtherUser.uid):\(OtherUser.gid)", workspace.root.path])
+        let refused = try run("/usr/bin/setpriv", ["--reuid", "\(OtherUser.uid)", "--regid", "\(OtherUser.gid)", "--clear-groups", binary,
+                                                   "--inbox", workspace.inbox.path, "--store", workspace.store, "--socket", workspace.socket],
+                              environment: ["NEWSDEDUP_SOCKET_GROUP": "adm"])
+        #expect(refused.status == 1 && refused.stderr.contains("cannot give the socket to group adm: Operation not permitted")
+                && refused.stderr.contains("not a member of adm"), "\(refused.status): \(refused.stderr)")
+        #expect(access(workspace.socket, F_OK) != 0, "the socket stayed behind")
+    }
+
     @Test func ctlExitCodes() throws {
         let workspace = try Workspace()
         let notRunning = try ctl(workspace, "status")

@@ -57,9 +57,12 @@ import Testing
 
     /// The daemon as its unit runs it: an unprivileged user, its own network and mount
     /// namespaces, and the unit's system-call filter applied through libseccomp
-    /// (`scripts/unit_syscall_filter.py` reads it from the shipped unit file). Without
-    /// `SystemCallErrorNumber=` the thread pool's first `setpriority` killed it with SIGSYS
-    /// before it was ready.
+    /// (`scripts/unit_syscall_filter.py` reads it from the shipped unit file), with
+    /// `socket_group` set to a group the user is a member of (as `SupplementaryGroups=` makes
+    /// it). Without `SystemCallErrorNumber=` the thread pool's first `setpriority` killed it with
+    /// SIGSYS before it was ready; with `~@privileged` and nothing back, giving the socket its
+    /// group failed and the daemon exited. A second writer on the same store from the host's
+    /// network namespace is refused: the writer lock was an abstract socket, per namespace.
     @Test(.enabled(if: UnitRun.available, "needs root, unshare, setpriv, systemd-analyze and python3-seccomp"))
     func theDaemonRunsUnderItsUnitsFilterAsAnUnprivilegedUser() throws {
         let workspace = try Workspace()
@@ -73,11 +76,20 @@ import Testing
         _ = try run("/bin/chown", ["-R", "\(OtherUser.uid):\(OtherUser.gid)", workspace.root.path])
         let process = Process()
         configure(process, workspace)
+        let readers = UnitRun.readersGroup
         let arguments = ["-n", "-m", "--", "/usr/bin/setpriv", "--reuid", "\(OtherUser.uid)", "--regid", "\(OtherUser.gid)",
-                         "--clear-groups", OtherUser.python3, filter, unit, daemonBinary] + (process.arguments ?? [])
-        let daemon = try RunningDaemon(workspace, executable: "/usr/bin/unshare", arguments: arguments)
+                         "--groups", "\(readers)", OtherUser.python3, filter, unit, daemonBinary] + (process.arguments ?? [])
+        let daemon = try RunningDaemon(workspace, environment: ["NEWSDEDUP_SOCKET_GROUP": "\(readers)"],
+                                       executable: "/usr/bin/unshare", arguments: arguments)
         let status = try daemon.waitForProcessed(5)
         #expect(status.articles == 5 && status.state == .running)
+        var info = stat()
+        #expect(stat(workspace.socket, &info) == 0 && info.st_gid == readers, "the socket's group is \(info.st_gid), not \(readers)")
+
+        let other = workspace.root.appendingPathComponent("other")
+        let second = try run(Binaries.daemon, ["--once", "--inbox", other.appendingPathComponent("inbox").path, "--store", workspace.store,
+                                               "--socket", other.appendingPathComponent("c.sock").path])
+        #expect(second.status != 0 && second.stderr.contains("another newsdedupd is writing"), "\(second.status): \(second.stderr)")
         #expect(try daemon.stop() == 0, "\(daemon.log)")
     }
 }
@@ -87,4 +99,7 @@ enum UnitRun {
         && FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare")
         && FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze")
         && (try? run(OtherUser.python3, ["-c", "import seccomp"]).status) == 0
+
+    /// A group the daemon's user is given as a supplementary group: `adm` is on every Debian.
+    static let readersGroup: gid_t = getgrnam("adm")?.pointee.gr_gid ?? 4
 }

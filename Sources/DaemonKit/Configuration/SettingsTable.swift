@@ -1,5 +1,6 @@
 import ControlProtocol
 import Foundation
+import SystemSupport
 
 /// One setting, everything about it in one place: its key, type, default and range (in `read`),
 /// whether a reload applies it, its help line, and its comment and value in the shipped
@@ -140,7 +141,13 @@ extension DaemonSettings {
                           "only root and the daemon's own user may change things (pause, resume, rescan, backup,",
                           "quarantine retry). Default: the daemon's own group."],
                 shipped: nil, example: "newsdedup-readers", show: { $0 ?? "(the daemon's)" }) { reader, _ throws(SettingsError) in
-            try reader.value("socket_group", default: nil as String?, expected: "a group name or number") { $0.isEmpty ? nil : $0 }
+            // A group that does not exist is refused here, so `--check-config` says so, rather
+            // than when the socket is bound.
+            try reader.value("socket_group", default: nil as String?, expected: "the name or number of a group on this system") { text -> String?? in
+                // Empty is the default (`.some(nil)`); `.none` is "invalid".
+                if text.isEmpty { return .some(nil) }
+                return SystemGroup.id(of: text) == nil ? .none : .some(text)
+            }
         },
         Setting("control_idle_timeout", \.controlIdleTimeout, live: true,
                 summary: "Seconds a silent control connection stays open, 0.1-86400 (default: 60).",

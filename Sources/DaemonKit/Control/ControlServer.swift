@@ -7,6 +7,7 @@ import NIOCore
 import NIOExtras
 import NIOPosix
 import ServiceLifecycle
+import SystemSupport
 
 /// The control socket: newline-delimited JSON over a Unix stream socket (see ControlProtocol).
 /// Plain channel handlers rather than NIO's async server API: that API can drop a connection
@@ -76,15 +77,33 @@ final class ControlServer: Service, Sendable {
         // Connect (and so read) for the daemon's user and the socket's group, nothing for others.
         chmod(settings.socket, 0o660)
         if let group = settings.socketGroup {
-            guard let entry = getgrnam(group) ?? UInt32(group).flatMap({ getgrgid($0) }) else {
-                throw SettingsError(key: "socket_group", message: "no group \(group)")
-            }
-            guard chown(settings.socket, uid_t.max, entry.pointee.gr_gid) == 0 else {
-                throw SettingsError(key: "socket_group", message: "cannot give the socket to group \(group): \(String(cString: strerror(errno)))")
+            do throws(SettingsError) {
+                try giveSocket(settings.socket, to: group)
+            } catch {
+                // Exiting over the setting: the socket must not stay behind, bound to nobody.
+                try? await channel.close()
+                unlink(settings.socket)
+                throw error
             }
         }
         return ControlServer(
             path: settings.socket, channel: channel, quiesce: quiesce, state: state, logger: logger)
+    }
+
+    /// Gives the socket file to `group`, which the daemon's user must belong to (no privilege
+    /// is needed then, and the unit grants none). Under the shipped unit the chown family is
+    /// allowed by its system-call filter for exactly this.
+    private static func giveSocket(_ path: String, to group: String) throws(SettingsError) {
+        guard let id = SystemGroup.id(of: group) else {
+            throw SettingsError(key: "socket_group", message: "no group \(group) on this system")
+        }
+        var info = stat()
+        if stat(path, &info) == 0, info.st_gid == id { return }  // a set-group-id directory gave it already
+        guard chown(path, uid_t.max, id) == 0 else {
+            let code = errno
+            let hint = SystemGroup.isMember(id) ? "" : " (the daemon's user is not a member of \(group): add it, e.g. SupplementaryGroups=\(group) in the unit)"
+            throw SettingsError(key: "socket_group", message: "cannot give the socket to group \(group): \(String(cString: strerror(code)))\(hint)")
+        }
     }
 
     private init(path: String, channel: any Channel, quiesce: ServerQuiescingHelper, state: DaemonState, logger: Logger) {

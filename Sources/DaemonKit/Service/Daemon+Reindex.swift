@@ -1,6 +1,7 @@
 public import ArticleStore
 import DedupCore
 import Foundation
+import Glibc
 
 extension Daemon {
     public struct ReindexRefusal: Error, CustomStringConvertible {
@@ -14,7 +15,8 @@ extension Daemon {
             throw ReindexRefusal(description: "a daemon is serving \(settings.socket): stop it before reindexing \(settings.store)")
         }
         // Held while reindexing: a daemon or `--once` starting meanwhile is refused.
-        let lock = try StoreWriterLock(path: settings.store)
+        guard access(settings.store, F_OK) == 0 else { throw StoreError(message: "no store at \(settings.store)", isFatal: true) }
+        let lock = try StoreWriterLock(path: settings.store, create: false)
         defer { withExtendedLifetime(lock) {} }
         return try Store.reindex(path: settings.store, progress: progress)
     }

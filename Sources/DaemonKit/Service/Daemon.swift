@@ -164,8 +164,6 @@ public enum Daemon {
         let directory = URL(fileURLWithPath: settings.store).deletingLastPathComponent()
         try FileManager.default.createDirectory(
             at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
-        // Before the store is opened (and perhaps created): see `StoreWriterLock`.
-        let pathLock = try StoreWriterLock(path: settings.store)
         let marker = try StoreMarker(processing: settings.processing)
         if !initialize, access(settings.store, F_OK) != 0 {
             if let previous = marker.identity {
@@ -178,17 +176,26 @@ public enum Daemon {
                     + "store was removed; restore it, or remove the -wal and start once with --init to begin an empty store")
             }
         }
+        // Before the store is opened (and perhaps created): see `StoreWriterLock`.
+        let lock = try StoreWriterLock(path: settings.store, create: true)
         let store = try Store(path: settings.store)
-        let lock: StoreWriterLock
         do {
-            lock = try StoreWriterLock(identity: store.identity, store: settings.store)
             try marker.record(store.identity)
         } catch {
             try? store.close()
             throw error
         }
         let (path, identity) = (settings.store, store.identity)
-        return StoreHandle(opened: store, locks: [pathLock, lock]) { () throws(StoreError) in try Store(path: path, expecting: identity) }
+        return StoreHandle(opened: .init(store: store, lock: lock)) { () throws(StoreError) in
+            // The store first: a missing or replaced file is told as the store's fault.
+            let store = try Store(path: path, expecting: identity)
+            do throws(StoreLockError) {
+                return .init(store: store, lock: try StoreWriterLock(path: path, create: false))
+            } catch {
+                try? store.close()
+                throw StoreError(message: error.description, isFatal: false)
+            }
+        }
     }
 }
 
