@@ -26,6 +26,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: ["YAML"]),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        // Already in the graph through swift-configuration; newsdedupctl reads the daemon's
+        // configuration file with it to find the socket.
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // zlib from the system (zlib1g-dev), as a two-line C module.
@@ -91,6 +94,7 @@ let package = Package(
             dependencies: [
                 "ControlProtocol", "DedupCore", "SystemSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings
         ),

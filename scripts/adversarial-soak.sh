@@ -7,6 +7,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "${1:-}" = "--help" ]; then sed -n 2,4p "$0"; exit 0; fi
 scripts/setup.sh
-swift build -c release --product newsdedupd
-swift build -c release --product newsdedupctl
+swift build -c release --static-swift-stdlib --product newsdedupd
+swift build -c release --static-swift-stdlib --product newsdedupctl
 exec python3 scripts/adversarial_soak.py "$@"

@@ -5,6 +5,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-swift build -c release --product newsdedupd
-swift build -c release --product newsdedup-bench
+swift build -c release --static-swift-stdlib --product newsdedupd
+swift build -c release --static-swift-stdlib --product newsdedup-bench
 .build/release/newsdedup-bench "$@"

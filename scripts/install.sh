@@ -6,7 +6,7 @@
 #   scripts/install.sh [--uninstall] [--no-build] [--bin-dir DIR] [--no-system]
 #   PREFIX=/usr/local (binaries, docs)   DESTDIR= (staging root, e.g. for packaging)
 #
-# --no-build / --bin-dir DIR  install binaries already built (default: swift build -c release)
+# --no-build / --bin-dir DIR  install binaries already built (default: swift build -c release --static-swift-stdlib)
 # --no-system                 skip the user, group, directories and systemctl daemon-reload
 # --uninstall                 remove binaries, unit and docs; configuration and data are kept
 set -euo pipefail
@@ -49,7 +49,7 @@ fi
 if [ -z "$bin_dir" ]; then
   if [ "$build" = 1 ]; then
     scripts/setup.sh
-    swift build -c release
+    swift build -c release --static-swift-stdlib
   fi
   bin_dir=".build/release"
 fi

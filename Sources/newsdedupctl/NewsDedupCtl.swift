@@ -19,20 +19,13 @@ struct NewsDedupCtl: ParsableCommand {
             Pause.self, Resume.self, Rescan.self, Reload.self, Backup.self, Quarantine.self,
         ])
 
-    @Option(help: "Control socket (default: $NEWSDEDUP_SOCKET, else var/control.sock when it exists, else the installed service's \(NewsDedupCtl.serviceSocket)).")
+    @Option(help: ArgumentHelp("Control socket (default: $NEWSDEDUP_SOCKET, else the socket of --config FILE or of /etc/newsdedup/newsdedup.yaml when present, else /run/newsdedup/control.sock when it exists, else var/control.sock).", valueName: "path"))
     var socket: String?
 
-    /// Where the shipped configuration puts the service's socket (config/newsdedup.yaml).
-    static let serviceSocket = "/run/newsdedup/control.sock"
+    @Option(help: ArgumentHelp("The daemon's configuration file, to find its socket.", valueName: "file"))
+    var config: String?
 
-    /// The demo's socket when run from a checkout, else the installed service's: on a server
-    /// `newsdedupctl status` must find the daemon without being told where it is.
-    var socketPath: String {
-        if let socket { return socket }
-        if let socket = ProcessInfo.processInfo.environment["NEWSDEDUP_SOCKET"] { return socket }
-        let local = "var/control.sock"
-        return access(local, F_OK) == 0 || access(Self.serviceSocket, F_OK) != 0 ? local : Self.serviceSocket
-    }
+    var socketPath: String { SocketDiscovery(socket: socket, config: config).path() }
 }
 
 /// One JSON line on standard output.

@@ -68,30 +68,12 @@ extension Similar {
     /// (A function of its own: built inline, the release compiler of Swift 6.3 crashed on the
     /// captures of the closure below.)
     static func analyze(_ file: String) -> (fingerprint: Fingerprint, shingles: ShingleSet) {
-        let bytes = readWhole(file)
+        let bytes = readWhole(file, failing: 1)
         do {
             var noCache: NormalizationCache? = nil
             return try Fingerprinter().analyze(try TextDecoder.decode(bytes).text, cache: &noCache)
         } catch {
             fail("\(file): \(error)", code: 1)
-        }
-    }
-
-    /// The file's bytes, or exit 1 with the system's reason in one sentence (Foundation's
-    /// error would print its domain, code and user-info dictionary).
-    static func readWhole(_ file: String) -> [UInt8] {
-        let fd = open(file, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { fail("cannot read \(file): \(String(cString: strerror(errno)))", code: 1) }
-        defer { close(fd) }
-        var bytes: [UInt8] = [], buffer = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let n = read(fd, &buffer, buffer.count)
-            if n == 0 { return bytes }
-            if n < 0 {
-                if errno == EINTR { continue }
-                fail("cannot read \(file): \(String(cString: strerror(errno)))", code: 1)
-            }
-            bytes.append(contentsOf: buffer[..<n])
         }
     }
 }

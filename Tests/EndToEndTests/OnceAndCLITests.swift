@@ -200,6 +200,31 @@ import Testing
         #expect(access(workspace.socket, F_OK) != 0, "the socket stayed behind")
     }
 
+    /// `newsdedupctl` finds the daemon from its configuration file: the `socket` key, or
+    /// control.sock beside the `inbox`, as the daemon derives it; `$NEWSDEDUP_SOCKET` before
+    /// that; a file that cannot be read is a usage error in one sentence.
+    @Test func ctlFindsTheSocketThroughTheDaemonsConfiguration() throws {
+        let workspace = try Workspace()
+        let daemon = try RunningDaemon(workspace)
+        let withSocket = workspace.root.appendingPathComponent("socket.yaml")
+        try Data("socket: \(workspace.socket)\n".utf8).write(to: withSocket)
+        let withInbox = workspace.root.appendingPathComponent("inbox.yaml")
+        try Data("inbox: \(workspace.inbox.path)\npoll_interval: 1\n".utf8).write(to: withInbox)
+        // The harness names its socket c.sock; the daemon's default beside the inbox is control.sock.
+        try FileManager.default.createSymbolicLink(atPath: workspace.root.appendingPathComponent("control.sock").path,
+                                                   withDestinationPath: workspace.socket)
+        for config in [withSocket, withInbox] {
+            let status = try run(Binaries.ctl, ["--config", config.path, "status"])
+            #expect(status.status == 0 && status.text.contains("state:"), "\(config.lastPathComponent): \(status.stderr)")
+        }
+        let environment = try run(Binaries.ctl, ["status"], environment: ["NEWSDEDUP_SOCKET": workspace.socket])
+        #expect(environment.status == 0, "\(environment.stderr)")
+        let missing = try run(Binaries.ctl, ["--config", "/nonexistent/n.yaml", "status"])
+        #expect(missing.status == 64 && missing.stderr == "newsdedupctl: cannot read /nonexistent/n.yaml: No such file or directory\n",
+                "\(missing.stderr)")
+        #expect(try daemon.stop() == 0)
+    }
+
     @Test func ctlExitCodes() throws {
         let workspace = try Workspace()
         let notRunning = try ctl(workspace, "status")
