@@ -94,7 +94,8 @@ struct NewsDedupDaemon: AsyncParsableCommand {
         let configured = Logger.Level(rawValue: settings.logLevel) ?? .info
         // --once on a terminal shows a progress bar; a line per file would shred it.
         let logLevel = LiveLogLevel(once && isatty(STDERR_FILENO) == 1 && configured == .info ? .notice : configured)
-        LoggingSystem.bootstrap { label in logLevel.handler(label: label) }
+        let journal = ProcessInfo.processInfo.environment["JOURNAL_STREAM"]
+        LoggingSystem.bootstrap { label in logLevel.handler(label: label, journalStream: journal) }
         let logger = Logger(label: "newsdedupd")
 
         do {

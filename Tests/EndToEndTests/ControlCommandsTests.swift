@@ -144,7 +144,7 @@ import Testing
         #expect(text.contains("newsdedup_files_total{outcome=\"exact\"} 1"))
         #expect(text.contains("newsdedup_files_total{outcome=\"near\"} 1"))
         #expect(text.contains("newsdedup_quarantined_total{reason=\"binary\"} 1"))
-        #expect(text.contains("newsdedup_articles_total 5"))
+        #expect(text.contains("# TYPE newsdedup_store_articles gauge\nnewsdedup_store_articles 5\n"))
         #expect(text.contains("# TYPE newsdedup_commit_seconds histogram"))
         #expect(text.contains("newsdedup_commit_seconds_bucket{le=\"+Inf\"}"))
         #expect(try daemon.stop() == 0)
@@ -203,4 +203,49 @@ import Testing
         #expect(try ctl(workspace, "pause").status == 0, "root may")
         #expect(try daemon.stop() == 0)
     }
+
+    /// `metrics_listen`: Prometheus scrapes the same exposition over HTTP; other paths are 404,
+    /// other methods 405; a port that is taken stops the start with a sentence; a value that is
+    /// not HOST:PORT is refused by --check-config.
+    @Test func prometheusScrapesMetricsOverHTTP() throws {
+        let workspace = try Workspace()
+        let port = Int.random(in: 20_000...60_000)
+        let daemon = try RunningDaemon(workspace, environment: ["NEWSDEDUP_METRICS_LISTEN": "127.0.0.1:\(port)"])
+        try workspace.dropSeeds()
+        _ = try daemon.waitForProcessed(5)
+        let script = """
+            import sys, urllib.request, urllib.error
+            def get(path, method="GET"):
+                request = urllib.request.Request("http://127.0.0.1:\(port)" + path, method=method)
+                try:
+                    with urllib.request.urlopen(request, timeout=10) as r:
+                        return r.status, r.headers.get("Content-Type"), r.read().decode()
+                except urllib.error.HTTPError as e:
+                    return e.code, e.headers.get("Content-Type"), e.read().decode()
+            status, kind, body = get("/metrics")
+            print(status); print(kind); print(get("/other")[0]); print(get("/metrics", "POST")[0])
+            sys.stdout.write(body)
+            """
+        let scraped = try run("/usr/bin/python3", ["-c", script])
+        let lines = scraped.text.split(separator: "\n", omittingEmptySubsequences: false)
+        try #require(lines.count > 4, "\(scraped.stderr)")
+        #expect(lines[0] == "200" && lines[1] == "text/plain; version=0.0.4; charset=utf-8", "\(lines.prefix(2))")
+        #expect(lines[2] == "404" && lines[3] == "405")
+        #expect(scraped.text.contains("# TYPE newsdedup_store_articles gauge\nnewsdedup_store_articles 5\n"))
+        #expect(scraped.text.contains("newsdedup_files_total{outcome=\"stored\"} 5"))
+
+        // The port is taken now: a second daemon says so and stops.
+        let other = try Workspace()
+        let taken = try run(Binaries.daemon, ["--inbox", other.inbox.path, "--socket", other.socket],
+                            environment: ["NEWSDEDUP_METRICS_LISTEN": "127.0.0.1:\(port)"])
+        #expect(taken.status != 0 && taken.stderr.contains("cannot listen on 127.0.0.1:\(port): Address already in use"), "\(taken.stderr)")
+        #expect(access(other.socket, F_OK) != 0, "the refused daemon's socket stayed behind")
+        #expect(try daemon.stop() == 0)
+
+        for wrong in ["9464", "127.0.0.1:0", "::1:9464", "localhost:http"] {
+            let refused = try run(Binaries.daemon, ["--inbox", other.inbox.path, "--check-config"], environment: ["NEWSDEDUP_METRICS_LISTEN": wrong])
+            #expect(refused.status == 78 && refused.stderr.contains("\"metrics_listen\""), "\(wrong): \(refused.stderr)")
+        }
+    }
+
 }

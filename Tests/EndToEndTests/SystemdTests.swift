@@ -34,6 +34,25 @@ import Testing
         #expect(daemon.process.terminationStatus == 0)
     }
 
+    /// Under systemd, standard error is the journal's stream (`$JOURNAL_STREAM` names it): lines
+    /// carry their syslog priority and no timestamp, so `journalctl -p warning` filters them.
+    @Test func underTheJournalLinesCarryTheirPriorityAndNoTimestamp() throws {
+        let workspace = try Workspace()
+        let log = workspace.root.appendingPathComponent("daemon.log")
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        var info = stat()
+        try #require(stat(log.path, &info) == 0)
+        let daemon = try RunningDaemon(workspace, environment: ["JOURNAL_STREAM": "\(info.st_dev):\(info.st_ino)"])
+        try workspace.drop("empty.txt", Data())
+        try workspace.dropSeeds()
+        _ = try daemon.waitForProcessed(6)
+        #expect(try daemon.stop() == 0)
+        let lines = daemon.log.split(separator: "\n")
+        #expect(lines.contains { $0.hasPrefix("<6>stored ") }, "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("<4>quarantined ") }, "\(lines)")
+        #expect(!lines.contains { $0.hasPrefix("20") }, "no line stamps itself: \(lines)")
+    }
+
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze"), "needs systemd-analyze"))
     func unitFilePassesVerifyAndExposureAtMostOnePointFive() throws {
         let unit = Seeds.directory.deletingLastPathComponent().appendingPathComponent("systemd/newsdedupd.service")

@@ -47,9 +47,12 @@ public final class LiveLogLevel: Sendable {
 
     private static func code(_ level: Logger.Level) -> UInt8 { UInt8(Logger.Level.allCases.firstIndex(of: level) ?? 2) }
 
-    /// A stream handler on standard error whose level follows this one.
-    public func handler(label: String) -> any LogHandler {
-        FollowingLevelHandler(base: StreamLogHandler.standardError(label: label), level: self)
+    /// A handler on standard error whose level follows this one: journal lines with priorities
+    /// when standard error is the journal, timestamped stream lines elsewhere.
+    public func handler(label: String, journalStream: String?) -> any LogHandler {
+        JournalLogHandler.isJournal(2, stream: journalStream)
+            ? JournalLogHandler(level: self)
+            : FollowingLevelHandler(base: StreamLogHandler.standardError(label: label), level: self)
     }
 }
 

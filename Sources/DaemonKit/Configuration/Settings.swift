@@ -29,6 +29,8 @@ public struct DaemonSettings: Sendable {
     public var controlIdleTimeout: Double
     /// Control connections open at once, at most.
     public var controlMaxConnections: Int
+    /// HOST:PORT of the HTTP listener for Prometheus (`/metrics`); nil: none.
+    public var metricsListen: String?
     /// The dedup window in days: older articles leave the near-duplicate index (0: keep all).
     public var retentionDays: Double
     /// With a window: delete older articles (and their duplicates and feed records) instead.

@@ -162,6 +162,17 @@ extension DaemonSettings {
                 shipped: "1024", show: { "\($0)" }) { reader, _ throws(SettingsError) in
             try reader.whole("control_max_connections", default: 1024, in: 1...65_536)
         },
+        Setting("metrics_listen", \.metricsListen, live: false,
+                summary: "HOST:PORT of an HTTP listener serving /metrics to Prometheus (default: off).",
+                comment: ["HOST:PORT of an HTTP listener that serves GET /metrics (the Prometheus text format, as",
+                          "`newsdedupctl metrics` prints it), e.g. 127.0.0.1:9464 or [::1]:9464. Default: off. The",
+                          "shipped unit gives the daemon no network: see its comments for the lines to change."],
+                shipped: nil, example: "127.0.0.1:9464", show: { $0 ?? "(off)" }) { reader, _ throws(SettingsError) in
+            try reader.value("metrics_listen", default: nil as String?, expected: "HOST:PORT, an IP address or host name and a port from 1 to 65535") { text -> String?? in
+                if text.isEmpty { return .some(nil) }
+                return HTTPEndpoint(text) == nil ? .none : .some(text)
+            }
+        },
         Setting("retention_days", \.retentionDays, live: true,
                 summary: "Dedup window in days: older articles leave the near-duplicate index (default: 0, keep all).",
                 comment: ["The dedup window, in days: articles received longer ago leave the near-duplicate index, so",
@@ -192,7 +203,7 @@ extension DaemonSettings {
     static var defaults: DaemonSettings {
         DaemonSettings(inbox: "", processing: "", processed: "", quarantine: "", store: "", socket: "", pollInterval: 0,
                        maxDistance: 0, maxFileSize: 0, batchSize: 0, logLevel: "", minFileAge: 0, exclude: nil, socketGroup: nil,
-                       controlIdleTimeout: 0, controlMaxConnections: 0, retentionDays: 0, retentionDelete: false)
+                       controlIdleTimeout: 0, controlMaxConnections: 0, metricsListen: nil, retentionDays: 0, retentionDelete: false)
     }
 
     /// Reads every setting through `reader`, in the table's order.

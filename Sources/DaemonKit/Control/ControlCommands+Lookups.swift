@@ -86,23 +86,31 @@ extension ControlCommands {
 
     /// Prometheus text: the in-process series, the store's totals and the daemon's gauges.
     func metricsReport() -> Response {
+        .metrics(metricsExposition())
+    }
+
+    /// The Prometheus exposition, for `metrics` and the HTTP listener.
+    func metricsExposition() -> String {
         let totals = (try? read { store throws(StoreError) in try store.totals() }) ?? state.lastTotals
         let health = state.health
-        return .metrics(metrics.render(
-            gauges: [
-                ("newsdedup_backlog_files", "Files waiting in the inbox or claimed in processing/.", Double(waitingFiles())),
-                ("newsdedup_degraded", "1 while the store is failing.", health == .degraded ? 1 : 0),
-                ("newsdedup_paused", "1 while claiming is paused.", state.isPaused ? 1 : 0),
-                ("newsdedup_uptime_seconds", "Seconds since the daemon started.", state.uptimeSeconds),
-                ("newsdedup_last_seq", "Sequence number of the newest feed record.", Double(totals.lastSeq)),
-            ],
-            storeCounters: [
-                ("newsdedup_articles_total", "", "Articles in the store.", totals.articles),
-                ("newsdedup_duplicates_total", "{kind=\"exact\"}", "Duplicates recorded in the store, by kind.", totals.exactDuplicates),
-                ("newsdedup_duplicates_total", "{kind=\"near\"}", "Duplicates recorded in the store, by kind.", totals.nearDuplicates),
-                ("newsdedup_bytes_total", "{kind=\"raw\"}", "Bytes of the stored articles, as received and compressed.", totals.rawBytes),
-                ("newsdedup_bytes_total", "{kind=\"stored\"}", "Bytes of the stored articles, as received and compressed.", totals.storedBytes),
-            ]))
+        let paused: Double = state.isPaused ? 1 : 0
+        let degraded: Double = health == .degraded ? 1 : 0
+        let backlog = Double(waitingFiles())
+        var gauges: [Metrics.Gauge] = [
+            .init("newsdedup_backlog_files", "Files waiting in the inbox or claimed in processing/.", backlog),
+            .init("newsdedup_degraded", "1 while the store is failing.", degraded),
+            .init("newsdedup_paused", "1 while claiming is paused.", paused),
+            .init("newsdedup_uptime_seconds", "Seconds since the daemon started.", state.uptimeSeconds),
+            .init("newsdedup_last_seq", "Sequence number of the newest feed record.", Double(totals.lastSeq)),
+            .init("newsdedup_store_articles", "Articles in the store now.", Double(totals.articles)),
+        ]
+        let duplicates = "Duplicates recorded in the store now, by kind."
+        gauges.append(.init("newsdedup_store_duplicates", "{kind=\"exact\"}", duplicates, Double(totals.exactDuplicates)))
+        gauges.append(.init("newsdedup_store_duplicates", "{kind=\"near\"}", duplicates, Double(totals.nearDuplicates)))
+        let bytes = "Bytes of the stored articles now, as received and compressed."
+        gauges.append(.init("newsdedup_store_bytes", "{kind=\"raw\"}", bytes, Double(totals.rawBytes)))
+        gauges.append(.init("newsdedup_store_bytes", "{kind=\"stored\"}", bytes, Double(totals.storedBytes)))
+        return metrics.render(gauges: gauges)
     }
 
     static func bytes(hex: String) -> [UInt8]? {

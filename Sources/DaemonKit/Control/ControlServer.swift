@@ -17,6 +17,8 @@ import SystemSupport
 final class ControlServer: Service, Sendable {
     let path: String
     let channel: any Channel
+    /// What the socket answers with; the metrics listener renders through it too.
+    let commands: ControlCommands
     let quiesce: ServerQuiescingHelper
     let state: DaemonState
     let logger: Logger
@@ -87,7 +89,7 @@ final class ControlServer: Service, Sendable {
             }
         }
         return ControlServer(
-            path: settings.socket, channel: channel, quiesce: quiesce, state: state, logger: logger)
+            path: settings.socket, channel: channel, commands: commands, quiesce: quiesce, state: state, logger: logger)
     }
 
     /// Gives the socket file to `group`, which the daemon's user must belong to (no privilege
@@ -106,12 +108,19 @@ final class ControlServer: Service, Sendable {
         }
     }
 
-    private init(path: String, channel: any Channel, quiesce: ServerQuiescingHelper, state: DaemonState, logger: Logger) {
+    private init(path: String, channel: any Channel, commands: ControlCommands, quiesce: ServerQuiescingHelper, state: DaemonState, logger: Logger) {
         self.path = path
         self.channel = channel
+        self.commands = commands
         self.quiesce = quiesce
         self.state = state
         self.logger = logger
+    }
+
+    /// Closes the socket when the start fails after it was bound: it must not stay behind.
+    func abandon() async {
+        try? await channel.close()
+        unlink(path)
     }
 
     func run() async throws {

@@ -110,7 +110,18 @@ public enum Daemon {
         // Services stop in reverse order: ingest first (it stops claiming and finishes its
         // batch), then reloads, then the control socket, whose followers end with the last
         // records committed.
-        var configuration = ServiceGroupConfiguration(services: [control, reloader, ingest], logger: logger)
+        var services: [any Service] = [control, reloader, ingest]
+        if let listen = settings.metricsListen, let endpoint = HTTPEndpoint(listen) {
+            // After the control socket in the list: it stops before it.
+            let commands = control.commands
+            do {
+                services.insert(try await MetricsListener.bind(endpoint, threads: threads, logger: logger) { commands.metricsExposition() }, at: 1)
+            } catch {
+                await control.abandon()
+                throw error
+            }
+        }
+        var configuration = ServiceGroupConfiguration(services: services, logger: logger)
         configuration.gracefulShutdownSignals = [.sigterm, .sigint]
         // A batch in hand is bounded (batch_size files of at most max_file_size): past this, stop anyway.
         configuration.maximumGracefulShutdownDuration = .seconds(30)

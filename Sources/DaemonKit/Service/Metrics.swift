@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 
 /// In-process counters and latency histograms, rendered in the Prometheus text exposition
-/// format (version 0.0.4) by `newsdedupctl metrics`. Small on purpose: a handful of series,
+/// format (version 0.0.4) for `newsdedupctl metrics` and the optional HTTP listener (`metrics_listen`). Small on purpose: a handful of series,
 /// fixed buckets, one lock.
 final class Metrics: Sendable {
     /// Latency buckets in seconds: sub-millisecond lookups up to multi-second batches.
@@ -75,9 +75,26 @@ final class Metrics: Sendable {
         return try body()
     }
 
-    /// The exposition: these in-process series plus `gauges` and `storeCounters` from the caller.
-    func render(gauges: [(name: String, help: String, value: Double)],
-                storeCounters: [(name: String, labels: String, help: String, value: Int64)]) -> String {
+    /// A value read when asked: what the store holds now, the backlog, uptime. The store's
+    /// counts are gauges, not counters: retention takes articles away, so they can fall.
+    struct Gauge {
+        let name: String
+        let labels: String
+        let help: String
+        let value: Double
+
+        init(_ name: String, _ labels: String, _ help: String, _ value: Double) {
+            (self.name, self.labels, self.help, self.value) = (name, labels, help, value)
+        }
+
+        init(_ name: String, _ help: String, _ value: Double) {
+            self.init(name, "", help, value)
+        }
+    }
+
+    /// The exposition: these in-process series (counts since start, and latencies) plus `gauges`
+    /// from the caller.
+    func render(gauges: [Gauge]) -> String {
         let snapshot = state.withLock { $0 }
         var out = ""
         func header(_ name: String, _ type: String, _ help: String) { out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n" }
@@ -92,13 +109,9 @@ final class Metrics: Sendable {
             out += "newsdedup_quarantined_total{reason=\"\(reason)\"} \(count)\n"
         }
         var seen: Set<String> = []
-        for counter in storeCounters {
-            if seen.insert(counter.name).inserted { header(counter.name, "counter", counter.help) }
-            out += "\(counter.name)\(counter.labels) \(counter.value)\n"
-        }
         for gauge in gauges {
-            header(gauge.name, "gauge", gauge.help)
-            out += "\(gauge.name) \(number(gauge.value))\n"
+            if seen.insert(gauge.name).inserted { header(gauge.name, "gauge", gauge.help) }
+            out += "\(gauge.name)\(gauge.labels) \(number(gauge.value))\n"
         }
         let helps: [Latency: String] = [
             .claim: "Time to claim one file into its batch's folder, or to sync one batch's directories.",
