@@ -38,17 +38,22 @@ public struct Request: Codable, Sendable, Equatable {
     /// chrome or deep cuts are found too.
     public var anchors: [String]?
     /// `backup`: where to write the copy (a path on the daemon's machine; must not exist).
+    /// Without it, the daemon writes into a `backups` directory beside its store.
     public var path: String?
+    /// `backup`: "DEVICE:INODE" of the path's directory as the client sees it, so the daemon can
+    /// tell when it would write somewhere else under the same name (a private /tmp under
+    /// systemd's `PrivateTmp=`, another mount namespace).
+    public var directory: String?
     /// `quarantine_retry`: the quarantined file's name, as `quarantine_list` shows it.
     public var name: String?
 
     enum CodingKeys: String, CodingKey {
-        case version, command, id, since, limit, follow, simhash, sha256, leadSimhash = "lead_simhash", anchors, path, name
+        case version, command, id, since, limit, follow, simhash, sha256, leadSimhash = "lead_simhash", anchors, path, directory, name
     }
 
     public init(command: Command, id: Int64? = nil, since: Int64? = nil, limit: Int? = nil, follow: Bool? = nil,
                 simhash: String? = nil, sha256: String? = nil, leadSimhash: String? = nil, anchors: [String]? = nil,
-                path: String? = nil, name: String? = nil) {
+                path: String? = nil, directory: String? = nil, name: String? = nil) {
         self.leadSimhash = leadSimhash
         self.anchors = anchors
         self.version = ControlProtocol.version
@@ -60,6 +65,7 @@ public struct Request: Codable, Sendable, Equatable {
         self.simhash = simhash
         self.sha256 = sha256
         self.path = path
+        self.directory = directory
         self.name = name
     }
 }

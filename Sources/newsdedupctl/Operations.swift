@@ -43,15 +43,29 @@ struct Reload: ParsableCommand {
 
 struct Backup: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Write an online, consistent copy of the store to PATH (which must not exist) while ingest goes on.")
+        abstract: "Write an online, consistent copy of the store while ingest goes on.",
+        discussion: """
+            With PATH (which must not exist) the daemon writes the copy there; without, into a backups/ \
+            directory beside its store (under the shipped unit: /var/lib/newsdedup/backups/), and says where. \
+            A PATH the daemon would not see as you do (its unit's private /tmp, a read-only file system) is \
+            refused with the reason.
+            """)
     @ParentCommand var parent: NewsDedupCtl
-    @Argument(help: "Where the daemon writes the copy (relative paths are taken from here).") var path: String
+    @Argument(help: "Where the daemon writes the copy (relative paths are taken from here).") var path: String?
     @Flag(help: "Print the reply as JSON.") var json = false
 
     func run() throws {
+        guard let path else {
+            perform(Request(command: .backup), socket: parent.socketPath, json: json)
+            return
+        }
         let absolute = URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
             .standardizedFileURL.path
-        perform(Request(command: .backup, path: absolute), socket: parent.socketPath, json: json)
+        // The directory as this side sees it; the daemon compares it with its own view.
+        var info = stat()
+        let parent = (absolute as NSString).deletingLastPathComponent
+        let directory = stat(parent.isEmpty ? "/" : parent, &info) == 0 ? "\(info.st_dev):\(info.st_ino)" : nil
+        perform(Request(command: .backup, path: absolute, directory: directory), socket: self.parent.socketPath, json: json)
     }
 }
 

@@ -1,4 +1,7 @@
 @testable import DaemonKit
+import ArticleStore
+import Foundation
+import Glibc
 import Testing
 
 @Suite struct SmallPartsTests {
@@ -49,5 +52,20 @@ import Testing
             #expect(error.key == "batch_szie")
             #expect(error.message.hasPrefix("x.yaml line 7: not a setting"))
         }
+    }
+}
+
+@Suite struct BackupDestinationTests {
+    @Test func aDefaultBackupIsNamedByItsTimeBesideTheStore() {
+        #expect(BackupDestination.stamp(Date(timeIntervalSince1970: 1_796_013_893.123)) == "20261130T044453Z")
+        #expect(BackupDestination.directory(store: "/var/lib/newsdedup/store.sqlite") == "/var/lib/newsdedup/backups")
+        #expect(BackupDestination.directory(store: "store.sqlite") == "./backups")
+    }
+
+    @Test func aDestinationTheUnitForbidsGetsAHint() {
+        let readOnly = StoreError(message: "cannot create /srv/b.sqlite: \(String(cString: strerror(EROFS)))", kind: .destination)
+        #expect(BackupDestination.hint(for: readOnly).contains("back up without a path"))
+        let missing = StoreError(message: "cannot create /srv/b.sqlite: \(String(cString: strerror(ENOENT)))", kind: .destination)
+        #expect(BackupDestination.hint(for: missing).isEmpty)
     }
 }

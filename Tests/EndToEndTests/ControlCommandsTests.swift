@@ -248,4 +248,34 @@ import Testing
         }
     }
 
+
+    /// A daemon that sees a directory otherwise than its client (here a tmpfs mounted over it in
+    /// the daemon's own mount namespace, as `PrivateTmp=` does to /tmp) refuses to write a
+    /// backup there, saying why; without a path the copy goes into backups/ beside the store,
+    /// where both see it.
+    @Test(.enabled(if: geteuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare"), "needs root and unshare"))
+    func aBackupGoesWhereTheOperatorLooksOrIsRefused() throws {
+        let workspace = try Workspace()
+        let hidden = workspace.root.appendingPathComponent("private")
+        try FileManager.default.createDirectory(at: hidden, withIntermediateDirectories: true)
+        let process = Process()
+        configure(process, workspace)
+        let command = ([Binaries.daemon] + (process.arguments ?? [])).map { "'\($0)'" }.joined(separator: " ")
+        let daemon = try RunningDaemon(workspace, executable: "/usr/bin/unshare",
+                                       arguments: ["-m", "--", "/bin/sh", "-c", "mount -t tmpfs tmpfs '\(hidden.path)' && exec \(command)"])
+        try workspace.dropSeeds()
+        _ = try daemon.waitForProcessed(5)
+
+        let refused = try ctl(workspace, "backup", hidden.appendingPathComponent("b.sqlite").path)
+        #expect(refused.status == 1 && refused.stderr.contains("is not the directory you see") && refused.stderr.contains("8005"),
+                "\(refused.stderr)")
+        let written = try ctl(workspace, "backup")
+        #expect(written.status == 0, "\(written.stderr)")
+        let backups = workspace.root.appendingPathComponent("backups")
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: backups.path)) ?? []
+        #expect(files.count == 1 && files[0].hasPrefix("store-") && files[0].hasSuffix("Z.sqlite"), "\(files)")
+        #expect(written.text.contains(backups.path + "/" + (files.first ?? "?")), "\(written.text)")
+        #expect(try daemon.stop() == 0)
+    }
+
 }

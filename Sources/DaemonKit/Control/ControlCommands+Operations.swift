@@ -22,8 +22,10 @@ extension ControlCommands {
 
     /// An online copy of the store; the path is the daemon's and must be absolute and new.
     func backup(_ request: Request) -> Response {
-        guard let path = request.path, path.hasPrefix("/") else {
-            return .error(.invalidArgument, "backup needs an absolute \"path\"")
+        let path: String
+        switch BackupDestination.resolve(request, store: settings.store, now: Date()) {
+        case .success(let resolved): path = resolved
+        case .failure(let refusal): return .error(refusal.code, refusal.message)
         }
         do {
             let size = try read { store throws(StoreError) in try store.backup(to: path) }
@@ -34,7 +36,7 @@ extension ControlCommands {
             case .destination: .fileSystemFailure
             default: .storeFailure
             }
-            return .error(code, error.description)
+            return .error(code, error.description + BackupDestination.hint(for: error))
         }
     }
 
