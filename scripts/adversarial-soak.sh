@@ -5,7 +5,7 @@
 #   scripts/adversarial-soak.sh [--rounds N] [--files-per-round N] [--keep]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ "${1:-}" = "--help" ]; then sed -n 2,4p "$0"; exit 0; fi
+case "${1:-}" in -h|--help) sed -n "2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}" "$0"; exit 0 ;; esac
 scripts/setup.sh
 swift build -c release --static-swift-stdlib --product newsdedupd
 swift build -c release --static-swift-stdlib --product newsdedupctl

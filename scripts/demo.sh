@@ -4,9 +4,12 @@
 # In another terminal:  .build/debug/newsdedupctl status
 set -euo pipefail
 cd "$(dirname "$0")/.."
+case "${1:-}" in -h|--help) sed -n "2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}" "$0"; exit 0 ;; esac
 scripts/setup.sh
 swift build
+# The socket's directory only for the user (the daemon warns about one everyone can enter).
 mkdir -p var/inbox
+chmod 0750 var
 if [ ! -e var/store.sqlite ]; then
   cp seeds/*.txt var/inbox/
   echo "demo: put $(ls seeds/*.txt | wc -l) sample articles from seeds/ into var/inbox/"

@@ -24,7 +24,8 @@ while [ $# -gt 0 ]; do
     --no-build) build=0 ;;
     --bin-dir) bin_dir="$2"; build=0; shift ;;
     --no-system) system=0 ;;
-    *) echo "install: unknown option $1" >&2; exit 64 ;;
+    -h|--help) sed -n "2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}" "$0"; exit 0 ;;
+    *) echo "install: unknown option $1 (see --help)" >&2; exit 64 ;;
   esac
   shift
 done

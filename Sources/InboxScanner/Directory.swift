@@ -42,7 +42,8 @@ public final class Directory: Sendable {
         throw SystemError("rmdir \(name) in \(path)")
     }
 
-    private static func makePath(_ path: String) throws(SystemError) {
+    /// Creates `path` and its missing parents, mode 0750 each.
+    public static func makePath(_ path: String) throws(SystemError) {
         if mkdir(path, 0o750) == 0 || errno == EEXIST { return }
         guard errno == ENOENT else { throw SystemError("mkdir \(path)") }
         let parent = String(path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).dropLast()

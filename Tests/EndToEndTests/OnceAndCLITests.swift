@@ -225,6 +225,20 @@ import Testing
         #expect(try daemon.stop() == 0)
     }
 
+    /// Paths that cannot be used are named in a sentence with the system's reason, never a
+    /// Foundation error dump.
+    @Test func unusablePathsAreSaidInASentence() throws {
+        let workspace = try Workspace()
+        let cases: [([String], String)] = [
+            (["--store", "/proc/nope/store.sqlite"], "cannot create the store's directory /proc/nope: No such file or directory"),
+            (["--store", workspace.root.path], "the store \(workspace.root.path) is a directory; the store is a file"),
+        ]
+        for (arguments, message) in cases {
+            let result = try run(Binaries.daemon, ["--once", "--inbox", workspace.inbox.path] + arguments)
+            #expect(result.status != 0 && result.stderr.contains(message) && !result.stderr.contains("Domain"), "\(result.stderr)")
+        }
+    }
+
     @Test func ctlExitCodes() throws {
         let workspace = try Workspace()
         let notRunning = try ctl(workspace, "status")

@@ -172,9 +172,16 @@ public enum Daemon {
     /// processing/) and the file is missing, that is a store lost or not mounted, refused unless
     /// `initialize` (`--init`) says to begin an empty one.
     static func openStore(_ settings: DaemonSettings, initialize: Bool) throws -> StoreHandle {
-        let directory = URL(fileURLWithPath: settings.store).deletingLastPathComponent()
-        try FileManager.default.createDirectory(
-            at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
+        let directory = URL(fileURLWithPath: settings.store).deletingLastPathComponent().path
+        do {
+            try Directory.makePath(directory)
+        } catch {
+            throw StoreMissing(description: "cannot create the store's directory \(directory): \(String(cString: strerror(error.errno)))")
+        }
+        var info = stat()
+        if stat(settings.store, &info) == 0, info.st_mode & S_IFMT == S_IFDIR {
+            throw StoreMissing(description: "the store \(settings.store) is a directory; the store is a file")
+        }
         let marker = try StoreMarker(processing: settings.processing)
         if !initialize, access(settings.store, F_OK) != 0 {
             if let previous = marker.identity {
