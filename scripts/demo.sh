@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The local demo: builds, fills ./var/inbox with the sample articles (first run only) and runs
 # the daemon in the foreground on the local defaults (everything under ./var/).
+#   scripts/demo.sh
 # In another terminal:  .build/debug/newsdedupctl status
 set -euo pipefail
 cd "$(dirname "$0")/.."

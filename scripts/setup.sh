@@ -11,7 +11,7 @@ set -euo pipefail
 tests=0
 case "${1:-}" in
   --test) tests=1 ;;
-  -h|--help) sed -n '2,7s/^# \{0,1\}//p' "$0"; exit 0 ;;
+  -h|--help) sed -n "2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}" "$0"; exit 0 ;;
   "") ;;
   *) echo "setup: unknown option $1 (see --help)" >&2; exit 64 ;;
 esac

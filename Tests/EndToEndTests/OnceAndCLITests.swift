@@ -239,6 +239,18 @@ import Testing
         }
     }
 
+    /// Every script says what it does and how to call it, and does nothing else, with --help.
+    @Test func everyScriptAnswersHelp() throws {
+        let scripts = Seeds.directory.deletingLastPathComponent().appendingPathComponent("scripts")
+        let names = try FileManager.default.contentsOfDirectory(atPath: scripts.path).filter { $0.hasSuffix(".sh") }.sorted()
+        #expect(names.count >= 9, "\(names)")
+        for name in names {
+            let help = try run("/bin/bash", [scripts.appendingPathComponent(name).path, "--help"], timeout: 10)
+            #expect(help.status == 0 && help.text.contains("scripts/\(name)") && help.stderr.isEmpty,
+                    "\(name): \(help.status) \(help.text) \(help.stderr)")
+        }
+    }
+
     @Test func ctlExitCodes() throws {
         let workspace = try Workspace()
         let notRunning = try ctl(workspace, "status")
