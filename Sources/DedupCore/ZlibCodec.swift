@@ -42,4 +42,36 @@ public enum ZlibCodec {
         output.removeSubrange(rawSize...)
         return output
     }
+
+    /// Decompresses a body compressed with `dictionary` (a `PrimedDeflater`'s output); without
+    /// one, as `decompress(_:rawSize:)`.
+    public static func decompress(_ input: [UInt8], rawSize: Int, dictionary: [UInt8]?) throws(CodecError) -> [UInt8] {
+        guard let dictionary else { return try decompress(input, rawSize: rawSize) }
+        let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
+        stream.initialize(to: z_stream())
+        defer { stream.deallocate() }
+        var status = inflateInit_(stream, zlibVersion(), Int32(MemoryLayout<z_stream>.size))
+        guard status == Z_OK else { throw CodecError(zlibCode: status, operation: "inflateInit") }
+        defer { inflateEnd(stream) }
+        var output = [UInt8](repeating: 0, count: max(rawSize, 1))
+        let produced: Int = output.withUnsafeMutableBufferPointer { out in
+            input.withUnsafeBufferPointer { inp in
+                stream.pointee.next_in = UnsafeMutablePointer(mutating: inp.baseAddress)
+                stream.pointee.avail_in = uInt(inp.count)
+                stream.pointee.next_out = out.baseAddress
+                stream.pointee.avail_out = uInt(rawSize)
+                status = inflate(stream, Z_FINISH)
+                if status == Z_NEED_DICT {
+                    status = dictionary.withUnsafeBufferPointer { inflateSetDictionary(stream, $0.baseAddress, uInt($0.count)) }
+                    if status == Z_OK { status = inflate(stream, Z_FINISH) }
+                }
+                return Int(stream.pointee.total_out)
+            }
+        }
+        guard status == Z_STREAM_END else { throw CodecError(zlibCode: status, operation: "decompress with a dictionary") }
+        guard produced == rawSize else { throw CodecError(zlibCode: Z_DATA_ERROR, operation: "decompress (size mismatch)") }
+        output.removeSubrange(rawSize...)
+        return output
+    }
+
 }
