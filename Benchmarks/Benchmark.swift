@@ -19,6 +19,7 @@ struct Benchmark {
         case "index": try IndexBenchmark.run(arguments: rest)
         case "precision": try PrecisionBenchmark.run(arguments: rest)
         case "latency": try LatencyBenchmark.run()
+        case "dictionaries": try DictionaryBenchmark.run()
         case "worst": try WorstCaseBenchmark.run(arguments: rest)
         case "throughput": try throughput(full: rest.contains("--full"))
         case "fingerprint-loop": try fingerprintLoop()

@@ -27,6 +27,10 @@ public protocol DedupStore: AnyObject, Sendable {
     func warmIndex() async throws(StoreError)
     /// Fails when what is written is no longer the store the operator has (deleted, replaced).
     func verifyFiles() throws(StoreError)
+    /// The newest preset dictionary of each script, for compressing new bodies.
+    func currentDictionaries() -> [WritingScript: PresetDictionary]
+    /// Trains dictionaries from the newest stored articles (see `Store.trainDictionaries`).
+    func trainDictionaries(for scripts: Set<WritingScript>?, at now: Int64) throws(StoreError) -> [PresetDictionary]
     /// A write that changes nothing: whether the store can commit again after a fault.
     func probeWrite() throws(StoreError)
     func close() throws(StoreError)

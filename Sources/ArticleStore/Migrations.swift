@@ -114,6 +114,21 @@ enum Migrations {
                 UPDATE duplicate SET matched_on = CASE WHEN containment IS NULL THEN 'whole' ELSE 'lead' END WHERE kind = 'near'
                 """)
         }
+        // Preset dictionaries (issue 18): one row per trained dictionary, never changed or
+        // removed, and on each article the one its body was compressed with (NULL: none). The
+        // column sits after the body, but it is read only with the body.
+        migrator.registerMigration("v6-preset-dictionaries") { db in
+            try db.create(table: "dictionary") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("script", .text).notNull()
+                t.column("trained_at", .integer).notNull()
+                t.column("samples", .integer).notNull()
+                t.column("bytes", .blob).notNull()
+            }
+            try db.alter(table: "article") { t in
+                t.add(column: "dictionary_id", .integer).references("dictionary")
+            }
+        }
         return migrator
     }
 }

@@ -30,6 +30,8 @@ struct ArticleRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
     var tokenCount: Int64
     /// The file's bytes, exactly as received, zlib-compressed.
     var body: Data
+    /// The preset dictionary `body` was compressed with; nil: none.
+    var dictionaryId: Int64?
 
     enum Columns {
         static let id = Column(CodingKeys.id)
@@ -44,7 +46,7 @@ struct ArticleRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
         case leadSimhash = "lead_simhash", leadBand0 = "lead_band0", leadBand1 = "lead_band1"
         case leadBand2 = "lead_band2", leadBand3 = "lead_band3"
         case receivedAt = "received_at", encoding, rawSize = "raw_size", storedSize = "stored_size"
-        case tokenCount = "token_count", body
+        case tokenCount = "token_count", body, dictionaryId = "dictionary_id"
     }
 
     /// Columns written directly: GRDB's Codable path costs tens of microseconds a row, which
@@ -69,6 +71,7 @@ struct ArticleRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
         container["stored_size"] = storedSize
         container["token_count"] = tokenCount
         container["body"] = body
+        container["dictionary_id"] = dictionaryId
     }
 }
 

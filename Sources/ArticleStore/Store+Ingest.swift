@@ -22,10 +22,14 @@ public struct IngestItem: Sendable {
     /// `bytes` zlib-compressed, when the caller did it outside the write transaction (the
     /// daemon compresses on every core while one thread commits); nil to compress at commit.
     public var compressedBody: [UInt8]?
+    /// The preset dictionary `compressedBody` was compressed with; nil: none.
+    public var dictionaryID: Int64?
 
     public init(source: String, claimKey: String, legacyClaimKey: String? = nil, bytes: [UInt8], encoding: SourceEncoding,
-                fingerprint: Fingerprint, shingles: ShingleSet, receivedAt: Int64, compressedBody: [UInt8]? = nil) {
+                fingerprint: Fingerprint, shingles: ShingleSet, receivedAt: Int64, compressedBody: [UInt8]? = nil,
+                dictionaryID: Int64? = nil) {
         self.compressedBody = compressedBody
+        self.dictionaryID = compressedBody == nil ? nil : dictionaryID
         self.source = source
         self.claimKey = claimKey
         self.legacyClaimKey = legacyClaimKey
@@ -183,6 +187,7 @@ extension Store {
         switch verdict {
         case .unique:
             let body = try item.compressedBody ?? ZlibCodec.compress(item.bytes)
+            let dictionaryID = item.compressedBody == nil ? nil : item.dictionaryID
             let bands = BandKey.bands(of: item.fingerprint.simhash).map(Int64.init)
             let leadBands = BandKey.bands(of: item.fingerprint.leadSimhash).map(Int64.init)
             // A record's insert is a statement GRDB prepares once per connection and reuses.
@@ -191,7 +196,7 @@ extension Store {
                 leadSimhash: Int64(bitPattern: item.fingerprint.leadSimhash), leadBand0: leadBands[0], leadBand1: leadBands[1],
                 leadBand2: leadBands[2], leadBand3: leadBands[3], source: item.source, receivedAt: item.receivedAt,
                 encoding: item.encoding.rawValue, rawSize: Int64(item.bytes.count), storedSize: Int64(body.count),
-                tokenCount: Int64(item.fingerprint.tokenCount), body: Data(body)
+                tokenCount: Int64(item.fingerprint.tokenCount), body: Data(body), dictionaryId: dictionaryID
             ).insert(db)
             let articleId = db.lastInsertedRowID
             try AnchorRecord(articleId: articleId, anchors: AnchorBlob.encode(item.fingerprint.anchors)).insert(db)
@@ -232,10 +237,11 @@ extension Store {
     /// The shingles of a stored article, from its stored bytes: decompressed, decoded and
     /// analysed exactly as at ingest. Every near candidate comes here once.
     func storedShingles(of id: Int64, _ db: Database) throws -> ShingleSet {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT body, raw_size FROM article WHERE id = ?"), arguments: [id]) else {
+        let statement = try db.cachedStatement(sql: "SELECT body, raw_size, dictionary_id FROM article WHERE id = ?")
+        guard let row = try Row.fetchOne(statement, arguments: [id]) else {
             throw StoreError(message: "article \(id) vanished during ingest", isFatal: false)
         }
-        let bytes = try ZlibCodec.decompress(Array(row[0] as Data), rawSize: Int(row[1] as Int64))
+        let bytes = try inflate(row[0], rawSize: row[1], dictionaryID: row[2], db)
         let text = try TextDecoder.decode(bytes).text
         return try confirmationCache.withLock { cache in try Fingerprinter().analyze(text, cache: &cache).shingles }
     }

@@ -80,8 +80,10 @@ extension Store {
 
     public func article(id: Int64) throws(StoreError) -> StoredArticle? {
         do {
-            guard let record = try pool.read({ db in try ArticleRecord.fetchOne(db, key: id) }) else { return nil }
-            return try StoredArticle(record)
+            return try pool.read { db in
+                guard let record = try ArticleRecord.fetchOne(db, key: id) else { return nil }
+                return try StoredArticle(record, bytes: inflate(record.body, rawSize: record.rawSize, dictionaryID: record.dictionaryId, db))
+            }
         } catch {
             throw StoreError.wrap(error)
         }
@@ -96,19 +98,20 @@ extension Store {
                     .order(FeedEventRecord.Columns.seq)
                     .limit(limit)
                     .fetchAll(db)
-                return try events.map { event in try Self.entry(for: event, db) }
+                return try events.map { event in try self.entry(for: event, db) }
             }
         } catch {
             throw StoreError.wrap(error)
         }
     }
 
-    private static func entry(for event: FeedEventRecord, _ db: Database) throws -> FeedEntry {
+    private func entry(for event: FeedEventRecord, _ db: Database) throws -> FeedEntry {
         let seq = try event.seq.orThrow("feed seq")
         switch event.kind {
         case .article:
             let id = try event.articleId.orThrow("article id in feed")
-            let article = try StoredArticle(try ArticleRecord.fetchOne(db, key: id).orThrow("article \(id)"))
+            let record = try ArticleRecord.fetchOne(db, key: id).orThrow("article \(id)")
+            let article = try StoredArticle(record, bytes: inflate(record.body, rawSize: record.rawSize, dictionaryID: record.dictionaryId, db))
             return FeedEntry(
                 seq: seq, kind: .article, id: id, duplicateOf: nil, duplicateKind: nil, distance: nil,
                 source: article.source, sha256: article.sha256, simhash: article.simhash,
@@ -127,7 +130,7 @@ extension Store {
 }
 
 extension StoredArticle {
-    init(_ record: ArticleRecord) throws {
+    init(_ record: ArticleRecord, bytes: [UInt8]) throws {
         id = try record.id.orThrow("article id")
         source = record.source
         receivedAt = record.receivedAt
@@ -136,6 +139,6 @@ extension StoredArticle {
         encoding = record.encoding
         rawSize = record.rawSize
         storedSize = record.storedSize
-        bytes = try ZlibCodec.decompress(Array(record.body), rawSize: Int(record.rawSize))
+        self.bytes = bytes
     }
 }

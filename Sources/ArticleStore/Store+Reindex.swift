@@ -37,13 +37,13 @@ extension Store {
             while true {
                 let done = try store.pool.write { db -> Bool in
                     let rows = try Row.fetchAll(db, sql: """
-                        SELECT id, body, raw_size, band0 FROM article WHERE id > ? ORDER BY id LIMIT 500
+                        SELECT id, body, raw_size, band0, dictionary_id FROM article WHERE id > ? ORDER BY id LIMIT 500
                         """, arguments: [lastId])
                     for row in rows {
                         let id: Int64 = row[0]
                         lastId = id
                         guard !gone.contains(id) else { continue }
-                        let bytes = try ZlibCodec.decompress(Array(row[1] as Data), rawSize: Int(row[2] as Int64))
+                        let bytes = try store.inflate(row[1], rawSize: row[2], dictionaryID: row[4], db)
                         let fingerprint = try Fingerprinter().analyze(TextDecoder.decode(bytes).text, cache: &cache).fingerprint
                         report.articles += 1
                         // An article retired by retention (band keys -1) stays out of the index.

@@ -90,6 +90,8 @@ public final class Store: Sendable {
     /// The word cache for re-analysing stored texts when a candidate is confirmed (the writer's
     /// alone, inside its transaction): the pipeline's lanes keep their own.
     let confirmationCache = Mutex<NormalizationCache?>(NormalizationCache(capacity: 50_000))
+    /// Every preset dictionary of the store, by id (see Store+Dictionaries).
+    let presetDictionaries = Mutex<[Int64: PresetDictionary]>([:])
     /// Device and inode of the store's file and of its WAL when opened: what `verifyFiles`
     /// compares the path against.
     let files: (store: FileIdentity, wal: FileIdentity?)
@@ -128,6 +130,8 @@ public final class Store: Sendable {
                 if checkingParameters { try Self.checkOrRecordParameters(db) }
                 return try Self.identity(db)
             }
+            let dictionaries = try pool.read { db in try Self.loadDictionaries(db) }
+            presetDictionaries.withLock { $0 = dictionaries }
         } catch {
             throw StoreError.wrap(error)
         }

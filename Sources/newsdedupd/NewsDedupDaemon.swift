@@ -46,6 +46,10 @@ struct NewsDedupDaemon: AsyncParsableCommand {
         "Refingerprint every stored article with this build's algorithm, then exit.",
         discussion: "Needed once after an upgrade that changed the fingerprint; the daemon refuses such a store until then. Stop the daemon first."))
     var reindex = false
+    @Flag(name: .customLong("train-dictionaries"), help: ArgumentHelp(
+        "Train a new preset dictionary for every script from the store's newest articles, then exit.",
+        discussion: "New bodies are compressed with the newest dictionary of their script; stored bodies keep theirs. The daemon trains a script's first dictionary by itself. Stop the daemon first."))
+    var trainDictionaries = false
 
     func run() async throws {
         if printConfiguration {
@@ -88,6 +92,19 @@ struct NewsDedupDaemon: AsyncParsableCommand {
                     + "\(report.merged) merged into an older article as exact duplicates, in \(started.duration(to: .now))")
             } catch {
                 Self.fail("reindex: \(error)", code: 1)
+            }
+            return
+        }
+        if trainDictionaries {
+            do {
+                let trained = try Daemon.trainDictionaries(settings: settings)
+                for dictionary in trained {
+                    print("newsdedupd: dictionary \(dictionary.id) for \(dictionary.script.rawValue): \(dictionary.bytes.count) bytes")
+                }
+                print("newsdedupd: trained \(trained.count) dictionaries for \(settings.store)"
+                    + (trained.isEmpty ? " (no script has 32 KiB of stored text yet)" : ""))
+            } catch {
+                Self.fail("train-dictionaries: \(error)", code: 1)
             }
             return
         }

@@ -16,6 +16,7 @@ final class BatchCommitter: Sendable {
     let metrics: Metrics
     let logger: Logger
     let faults: FaultReporter
+    let dictionaries: CompressionDictionaries
     private let commits = Atomic<Int>(0)
     /// Test hook, read once: `NEWSDEDUP_FAILPOINT=exit-after-commit:N` ends the process abruptly
     /// right after the Nth committed batch, before its files are moved: the crash window that
@@ -23,7 +24,9 @@ final class BatchCommitter: Sendable {
     let exitAfterCommit: Int? = ProcessInfo.processInfo.environment["NEWSDEDUP_FAILPOINT"]
         .flatMap { $0.hasPrefix("exit-after-commit:") ? Int($0.dropFirst("exit-after-commit:".count)) : nil }
 
-    init(live: LiveSettings, store: StoreHandle, state: DaemonState, metrics: Metrics, logger: Logger, faults: FaultReporter) {
+    init(live: LiveSettings, store: StoreHandle, state: DaemonState, metrics: Metrics, logger: Logger, faults: FaultReporter,
+         dictionaries: CompressionDictionaries) {
+        self.dictionaries = dictionaries
         self.live = live
         self.store = store
         self.state = state
@@ -100,7 +103,29 @@ final class BatchCommitter: Sendable {
             case .alreadyIngested: counts.recovered += 1; metrics.countFile("recovered")
             }
         }
+        trainDueDictionaries()
         return (CommittedBatch(folder: batch.folder, committed: items.count, strays: strays), counts)
+    }
+
+    /// A script's first dictionary, once enough of its text is stored without one: trained from
+    /// the store's newest articles between batches (a few milliseconds), used from the next. A
+    /// failure is logged and asked again after as much text again.
+    private func trainDueDictionaries() {
+        let due = dictionaries.takeDue()
+        guard !due.isEmpty else { return }
+        do {
+            let now = IngestPipeline.nowMilliseconds()
+            let trained = try store.use { store throws(StoreError) in try store.trainDictionaries(for: due, at: now) }
+            dictionaries.adopt(trained)
+            for dictionary in trained {
+                logger.notice("trained a preset dictionary", metadata: [
+                    "script": "\(dictionary.script.rawValue)", "dictionary": "\(dictionary.id)", "bytes": "\(dictionary.bytes.count)",
+                ])
+            }
+        } catch {
+            logger.warning("training a preset dictionary failed; bodies are compressed without one meanwhile",
+                           metadata: ["error": "\(error)"])
+        }
     }
 
     /// Records a quarantined file in the store; a failure is logged (the file and its reason

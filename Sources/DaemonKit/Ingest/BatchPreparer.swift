@@ -14,6 +14,7 @@ final class BatchPreparer: Sendable {
     let live: LiveSettings
     let metrics: Metrics
     let faults: FaultReporter
+    let dictionaries: CompressionDictionaries
     let fingerprinter = Fingerprinter()
     /// One normalisation cache per lane. A lane holds its own for a whole batch, so the locks
     /// are never contended; they are what lets the lanes' tasks own a cache without sharing it.
@@ -21,7 +22,8 @@ final class BatchPreparer: Sendable {
     /// The N of the next batch folder's name (STAMP-N).
     private let batchNumbers = Atomic<Int>(0)
 
-    init(threads: WorkerThreads, live: LiveSettings, metrics: Metrics, faults: FaultReporter) {
+    init(threads: WorkerThreads, live: LiveSettings, metrics: Metrics, faults: FaultReporter, dictionaries: CompressionDictionaries) {
+        self.dictionaries = dictionaries
         self.threads = threads
         self.live = live
         self.metrics = metrics
@@ -92,12 +94,14 @@ final class BatchPreparer: Sendable {
         let lanes = min(caches.count, names.count)
         // Read once a batch, not per file: a reload applies from the next batch.
         let cap = live.value.maxFileSize
+        // Likewise the dictionaries: one trained during this batch applies from the next.
+        let dictionaries = self.dictionaries.current
         var results = [(FileName, Result<IngestItem, FileRejection>)?](repeating: nil, count: names.count)
         await withTaskGroup(of: [(Int, FileName, Result<IngestItem, FileRejection>)].self) { group in
             for lane in 0..<lanes {
                 group.addTask {
                     await self.threads.run(on: .ingest) {
-                        self.caches[lane].cache.withLock { cache in
+                        self.caches[lane].cache.withLock { cache in self.caches[lane].deflaters.withLock { deflaters in
                             var done: [(Int, FileName, Result<IngestItem, FileRejection>)] = []
                             while true {
                                 let index = next.value.wrappingAdd(1, ordering: .relaxed).oldValue
@@ -113,12 +117,13 @@ final class BatchPreparer: Sendable {
                                 }
                                 guard let name = claimed else { continue }
                                 let result = self.metrics.time(.prepare) {
-                                    self.prepare(name, in: folder, cap: cap, mayBeCommitted: mayBeCommitted, cache: &cache)
+                                    self.prepare(name, in: folder, cap: cap, mayBeCommitted: mayBeCommitted, cache: &cache,
+                                                 dictionaries: dictionaries, deflaters: &deflaters)
                                 }
                                 done.append((index, name, result))
                             }
                             return done
-                        }
+                        } }
                     } ?? []
                 }
             }
@@ -154,7 +159,8 @@ final class BatchPreparer: Sendable {
     }
 
     private func prepare(_ name: FileName, in folder: BatchFolder, cap: Int, mayBeCommitted: Bool,
-                         cache: inout NormalizationCache?) -> Result<IngestItem, FileRejection> {
+                         cache: inout NormalizationCache?, dictionaries: [WritingScript: PresetDictionary],
+                         deflaters: inout [Int64: PrimedDeflater]) -> Result<IngestItem, FileRejection> {
         do throws(FileRejection) {
             let contents = try metrics.time(.read) { () throws(FileRejection) in
                 try folder.directory.read(name, cap: cap)
@@ -181,6 +187,7 @@ final class BatchPreparer: Sendable {
                 case .overBudget: throw .undecodable(label: "over_budget", why: error.description)
                 }
             }
+            let compressed = metrics.time(.compress) { compress(contents.bytes, text: decoded.text, dictionaries, &deflaters) }
             return .success(IngestItem(
                 source: name.display,
                 claimKey: ClaimKey.of(folder: folder.name, name: name, status: contents.status, bytes: contents.bytes),
@@ -188,10 +195,28 @@ final class BatchPreparer: Sendable {
                 encoding: decoded.encoding, fingerprint: analysis.fingerprint, shingles: analysis.shingles,
                 receivedAt: IngestPipeline.nowMilliseconds(),
                 // A failure here is left to the commit, which compresses again and reports it.
-                compressedBody: metrics.time(.compress) { try? ZlibCodec.compress(contents.bytes) }))
+                compressedBody: compressed?.body, dictionaryID: compressed?.dictionaryID))
         } catch {
             return .failure(error)
         }
+    }
+}
+
+extension BatchPreparer {
+    /// The body compressed with the dictionary of the text's script, through this lane's primed
+    /// deflater for it; without one when the script has none yet (counted toward training one).
+    func compress(_ bytes: [UInt8], text: String, _ dictionaries: [WritingScript: PresetDictionary],
+                  _ deflaters: inout [Int64: PrimedDeflater]) -> (body: [UInt8], dictionaryID: Int64?)? {
+        let script = WritingScript.dominant(in: text)
+        guard let dictionary = dictionaries[script] else {
+            self.dictionaries.countWithout(script, bytes: bytes.count)
+            return (try? ZlibCodec.compress(bytes)).map { ($0, nil) }
+        }
+        if deflaters[dictionary.id] == nil { deflaters[dictionary.id] = try? PrimedDeflater(dictionary) }
+        guard let deflater = deflaters[dictionary.id], let body = try? deflater.compress(bytes) else {
+            return (try? ZlibCodec.compress(bytes)).map { ($0, nil) }
+        }
+        return (body, dictionary.id)
     }
 }
 
@@ -212,6 +237,8 @@ struct PreparedBatch: Sendable {
 /// A lane's normalisation cache, owned by the lane's task for a batch.
 final class LaneCache: Sendable {
     let cache = Mutex<NormalizationCache?>(NormalizationCache())
+    /// A primed deflater per dictionary this lane has compressed with.
+    let deflaters = Mutex<[Int64: PrimedDeflater]>([:])
 }
 
 /// The next file for a free lane to take.

@@ -49,8 +49,11 @@ public actor IngestPipeline {
         self.watcher = watcher
         let faults = FaultReporter(state: state, logger: logger)
         self.faults = faults
-        preparer = BatchPreparer(threads: threads, live: live, metrics: metrics, faults: faults)
-        committer = BatchCommitter(live: live, store: store, state: state, metrics: metrics, logger: logger, faults: faults)
+        let current = (try? store.use(reopen: false) { store throws(StoreError) in store.currentDictionaries() }) ?? [:]
+        let dictionaries = CompressionDictionaries(current)
+        preparer = BatchPreparer(threads: threads, live: live, metrics: metrics, faults: faults, dictionaries: dictionaries)
+        committer = BatchCommitter(live: live, store: store, state: state, metrics: metrics, logger: logger, faults: faults,
+                                   dictionaries: dictionaries)
         archiver = BatchArchiver(faults: faults, metrics: metrics)
         gate = SettleGate(minimumAge: live.value.minFileAge)
     }

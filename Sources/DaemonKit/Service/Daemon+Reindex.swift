@@ -1,5 +1,5 @@
 public import ArticleStore
-import DedupCore
+public import DedupCore
 import Foundation
 import Glibc
 
@@ -20,4 +20,19 @@ extension Daemon {
         defer { withExtendedLifetime(lock) {} }
         return try Store.reindex(path: settings.store, progress: progress)
     }
+
+    /// `newsdedupd --train-dictionaries`: a new dictionary for every script with enough stored
+    /// text, from the newest articles. Refused while a daemon serves the configured socket.
+    public static func trainDictionaries(settings: DaemonSettings) throws -> [PresetDictionary] {
+        if SocketGuard.isAnswering(settings.socket) {
+            throw ReindexRefusal(description: "a daemon is serving \(settings.socket): stop it before training dictionaries for \(settings.store)")
+        }
+        guard access(settings.store, F_OK) == 0 else { throw StoreError(message: "no store at \(settings.store)", isFatal: true) }
+        let lock = try StoreWriterLock(path: settings.store, create: false)
+        defer { withExtendedLifetime(lock) {} }
+        let store = try Store(path: settings.store)
+        defer { try? store.close() }
+        return try store.trainDictionaries(for: nil, at: Int64(Date().timeIntervalSince1970 * 1000))
+    }
+
 }

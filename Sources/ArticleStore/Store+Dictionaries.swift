@@ -1,0 +1,90 @@
+public import DedupCore
+import Foundation
+import GRDB
+
+/// Preset dictionaries in the store: trained from its own newest articles, one script at a time,
+/// kept forever in the `dictionary` table (a body names the one it was compressed with), the
+/// newest of each script used for new bodies.
+extension Store {
+    /// A dictionary is trained once a script has this much stored text without one: enough to
+    /// fill zlib's 32 KiB window with whole articles, which is all the trainer takes.
+    public static let dictionaryTrainingBytes = PresetDictionary.maximumSize
+
+    /// How many of the newest articles a training pass reads, at most, looking for samples.
+    static let trainingScanLimit = 4_000
+
+    /// Reads every dictionary into memory (they are few and never change).
+    static func loadDictionaries(_ db: Database) throws -> [Int64: PresetDictionary] {
+        var all: [Int64: PresetDictionary] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT id, script, bytes FROM dictionary") {
+            let id: Int64 = row[0]
+            all[id] = PresetDictionary(id: id, script: WritingScript(rawValue: row[1]) ?? .other, bytes: Array(row[2] as Data))
+        }
+        return all
+    }
+
+    /// The newest dictionary of each script: what new bodies are compressed with.
+    public func currentDictionaries() -> [WritingScript: PresetDictionary] {
+        presetDictionaries.withLock { all in
+            var newest: [WritingScript: PresetDictionary] = [:]
+            for dictionary in all.values where dictionary.id > (newest[dictionary.script]?.id ?? 0) {
+                newest[dictionary.script] = dictionary
+            }
+            return newest
+        }
+    }
+
+    /// A stored body's bytes. A dictionary the body names but this process has not loaded (one
+    /// trained by `--train-dictionaries` meanwhile) is read from the table.
+    func inflate(_ body: Data, rawSize: Int64, dictionaryID: Int64?, _ db: Database) throws -> [UInt8] {
+        guard let dictionaryID else { return try ZlibCodec.decompress(Array(body), rawSize: Int(rawSize)) }
+        var dictionary = presetDictionaries.withLock { $0[dictionaryID] }
+        if dictionary == nil {
+            let loaded = try Self.loadDictionaries(db)
+            presetDictionaries.withLock { $0 = loaded }
+            dictionary = loaded[dictionaryID]
+        }
+        guard let dictionary else {
+            throw StoreError(message: "a body names dictionary \(dictionaryID), which the store does not hold", kind: .corrupt)
+        }
+        return try ZlibCodec.decompress(Array(body), rawSize: Int(rawSize), dictionary: dictionary.bytes)
+    }
+
+    /// Trains a dictionary for each script in `scripts` (every script when nil, retraining those
+    /// that have one) from the newest stored articles: whole articles, newest last, up to 32 KiB
+    /// each (`PresetDictionaryTrainer`). A script with less than `dictionaryTrainingBytes` of
+    /// stored text among the newest `trainingScanLimit` articles gets none yet. Returns the new
+    /// dictionaries; bodies already stored keep theirs.
+    public func trainDictionaries(for scripts: Set<WritingScript>?, at now: Int64) throws(StoreError) -> [PresetDictionary] {
+        do {
+            return try pool.write { db -> [PresetDictionary] in
+                var samples: [WritingScript: [[UInt8]]] = [:]
+                var bytes: [WritingScript: Int] = [:]
+                let rows = try Row.fetchCursor(db, sql: "SELECT body, raw_size, dictionary_id FROM article ORDER BY id DESC LIMIT ?",
+                                               arguments: [Self.trainingScanLimit])
+                while let row = try rows.next() {
+                    let article = try inflate(row[0], rawSize: row[1], dictionaryID: row[2], db)
+                    guard let text = try? TextDecoder.decode(article).text else { continue }
+                    let script = WritingScript.dominant(in: text)
+                    guard scripts?.contains(script) ?? true, bytes[script, default: 0] < PresetDictionary.maximumSize else { continue }
+                    samples[script, default: []].append(article)
+                    bytes[script, default: 0] += article.count
+                    if let scripts, scripts.allSatisfy({ bytes[$0, default: 0] >= PresetDictionary.maximumSize }) { break }
+                }
+                var trained: [PresetDictionary] = []
+                for (script, newestFirst) in samples.sorted(by: { $0.key.rawValue < $1.key.rawValue })
+                where bytes[script, default: 0] >= Self.dictionaryTrainingBytes {
+                    let dictionary = PresetDictionaryTrainer.train(samples: newestFirst.reversed())
+                    try db.execute(sql: "INSERT INTO dictionary(script, trained_at, samples, bytes) VALUES (?, ?, ?, ?)",
+                                   arguments: [script.rawValue, now, newestFirst.count, Data(dictionary)])
+                    trained.append(PresetDictionary(id: db.lastInsertedRowID, script: script, bytes: dictionary))
+                }
+                let added = trained
+                presetDictionaries.withLock { all in for dictionary in added { all[dictionary.id] = dictionary } }
+                return trained
+            }
+        } catch {
+            throw StoreError.wrap(error)
+        }
+    }
+}
