@@ -22,11 +22,12 @@ public struct PresetDictionary: Sendable, Equatable {
 /// How a preset dictionary is made from a script's stored articles: the newest of them, newest
 /// last (deflate reaches the end of the dictionary with the shortest distances), whole articles
 /// until 32 KiB. Chosen by measurement on the evaluation corpus cut to 1-5 KB articles, trained
-/// on a third and measured on the rest (`newsdedup-bench dictionaries`): this "tail" kept
-/// 0.80 × the zlib-6 bytes, a greedy most-frequent-segments selection in the manner of zstd's
-/// COVER trainer (1 KiB segments scored by the document frequency of their 8-byte substrings)
-/// 0.85 ×. An article already wholly in the dictionary (an exact copy) adds nothing and is
-/// skipped.
+/// on a third and measured on the rest at level 6 (a Python prototype of the choices; the
+/// chosen one is `newsdedup-bench dictionaries`): this "tail" kept 0.81 × the zlib-6 bytes, a
+/// greedy most-frequent-segments selection in the manner of zstd's COVER trainer (segments
+/// scored by the document frequency of their 8-byte substrings) 0.82 × with 256-byte segments
+/// and 0.85 × with 1 KiB ones. An article already in the dictionary (an exact copy) adds
+/// nothing and is skipped.
 public enum PresetDictionaryTrainer {
     /// `samples` oldest first.
     public static func train(samples: [[UInt8]], size: Int = PresetDictionary.maximumSize) -> [UInt8] {
@@ -53,7 +54,16 @@ public final class PrimedDeflater {
     private let primed: UnsafeMutablePointer<z_stream>
     private let scratch: UnsafeMutablePointer<z_stream>
 
-    public init(_ dictionary: PresetDictionary, level: Int32 = ZlibCodec.defaultLevel) throws(CodecError) {
+    /// zlib's search parameters (`deflateTune`): how long a match is good enough to search less,
+    /// to stop looking lazily, to stop at once, and how many chain links to follow.
+    public struct Search: Sendable, Equatable {
+        public let good: Int32, lazy: Int32, nice: Int32, chain: Int32
+        public init(good: Int32, lazy: Int32, nice: Int32, chain: Int32) {
+            (self.good, self.lazy, self.nice, self.chain) = (good, lazy, nice, chain)
+        }
+    }
+
+    public init(_ dictionary: PresetDictionary, level: Int32 = ZlibCodec.defaultLevel, search: Search? = nil) throws(CodecError) {
         dictionaryID = dictionary.id
         primed = .allocate(capacity: 1)
         primed.initialize(to: z_stream())
@@ -64,6 +74,7 @@ public final class PrimedDeflater {
             primed.deallocate(); scratch.deallocate()
             throw CodecError(zlibCode: status, operation: "deflateInit2")
         }
+        if let search { _ = deflateTune(primed, search.good, search.lazy, search.nice, search.chain) }
         status = dictionary.bytes.withUnsafeBufferPointer { deflateSetDictionary(primed, $0.baseAddress, uInt($0.count)) }
         guard status == Z_OK else {
             deflateEnd(primed)

@@ -203,6 +203,13 @@ final class BatchPreparer: Sendable {
 }
 
 extension BatchPreparer {
+    /// zlib's level with a dictionary. A dictionary lengthens the hash chains deflate searches:
+    /// at level 6 bodies were 0.82 × their plain level-6 size on the evaluation corpus, but
+    /// compressing took 1.6-2.3 × as long and `--once` on 20,000 articles 1.2 × the wall time
+    /// and 1.3 × the CPU; level 5 (a fourth of the chain) keeps 0.86 × at about the plain time
+    /// (`newsdedup-bench dictionaries`; README, Benchmarks).
+    static let dictionaryLevel: Int32 = 5
+
     /// The body compressed with the dictionary of the text's script, through this lane's primed
     /// deflater for it; without one when the script has none yet (counted toward training one).
     func compress(_ bytes: [UInt8], text: String, _ dictionaries: [WritingScript: PresetDictionary],
@@ -212,7 +219,7 @@ extension BatchPreparer {
             self.dictionaries.countWithout(script, bytes: bytes.count)
             return (try? ZlibCodec.compress(bytes)).map { ($0, nil) }
         }
-        if deflaters[dictionary.id] == nil { deflaters[dictionary.id] = try? PrimedDeflater(dictionary) }
+        if deflaters[dictionary.id] == nil { deflaters[dictionary.id] = try? PrimedDeflater(dictionary, level: Self.dictionaryLevel) }
         guard let deflater = deflaters[dictionary.id], let body = try? deflater.compress(bytes) else {
             return (try? ZlibCodec.compress(bytes)).map { ($0, nil) }
         }
