@@ -109,6 +109,16 @@ struct LayeredReader {
         return value
     }
 
+    /// A setting that is off unless given: empty or absent is nil, a text `isValid` refuses is
+    /// an error. (A parse closure of type `String??` would need `.some(nil)` for the default and
+    /// `.none` for invalid, which a ternary with a bare `nil` gets silently wrong.)
+    func optional(_ key: String, expected: String, isValid: (String) -> Bool = { _ in true }) throws(SettingsError) -> String? {
+        try value(key, default: nil as String?, expected: expected) { text -> String?? in
+            if text.isEmpty { return .some(nil) }
+            return isValid(text) ? .some(text) : .none
+        }
+    }
+
     func path(_ key: String, default defaultValue: String) throws(SettingsError) -> String {
         try value(key, default: defaultValue, expected: "a path") { $0.isEmpty || $0.contains("\0") ? nil : $0 }
     }

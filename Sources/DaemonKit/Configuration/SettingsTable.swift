@@ -133,7 +133,7 @@ extension DaemonSettings {
                 comment: ["A shell glob of further names never touched (dotfiles, *.tmp and *.part never are).",
                           "Default: none."],
                 shipped: nil, example: "\"*.incoming\"", show: { $0 ?? "(none)" }) { reader, _ throws(SettingsError) in
-            try reader.value("exclude", default: nil as String?, expected: "a shell glob") { $0.isEmpty ? nil : $0 }
+            try reader.optional("exclude", expected: "a shell glob")
         },
         Setting("socket_group", \.socketGroup, live: false,
                 summary: "Group whose members may use the control socket to read (default: the daemon's group).",
@@ -143,11 +143,7 @@ extension DaemonSettings {
                 shipped: nil, example: "newsdedup-readers", show: { $0 ?? "(the daemon's)" }) { reader, _ throws(SettingsError) in
             // A group that does not exist is refused here, so `--check-config` says so, rather
             // than when the socket is bound.
-            try reader.value("socket_group", default: nil as String?, expected: "the name or number of a group on this system") { text -> String?? in
-                // Empty is the default (`.some(nil)`); `.none` is "invalid".
-                if text.isEmpty { return .some(nil) }
-                return SystemGroup.id(of: text) == nil ? .none : .some(text)
-            }
+            try reader.optional("socket_group", expected: "the name or number of a group on this system") { SystemGroup.id(of: $0) != nil }
         },
         Setting("control_idle_timeout", \.controlIdleTimeout, live: true,
                 summary: "Seconds a silent control connection stays open, 0.1-86400 (default: 60).",
@@ -168,9 +164,8 @@ extension DaemonSettings {
                           "`newsdedupctl metrics` prints it), e.g. 127.0.0.1:9464 or [::1]:9464. Default: off. The",
                           "shipped unit gives the daemon no network: see its comments for the lines to change."],
                 shipped: nil, example: "127.0.0.1:9464", show: { $0 ?? "(off)" }) { reader, _ throws(SettingsError) in
-            try reader.value("metrics_listen", default: nil as String?, expected: "HOST:PORT, an IP address or host name and a port from 1 to 65535") { text -> String?? in
-                if text.isEmpty { return .some(nil) }
-                return HTTPEndpoint(text) == nil ? .none : .some(text)
+            try reader.optional("metrics_listen", expected: "HOST:PORT, an IP address or host name and a port from 1 to 65535") {
+                HTTPEndpoint($0) != nil
             }
         },
         Setting("retention_days", \.retentionDays, live: true,
