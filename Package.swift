@@ -49,7 +49,7 @@ let package = Package(
         .target(
             name: "ArticleStore",
             dependencies: [
-                "DedupCore",
+                "DedupCore", "SystemSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // SQLite's C API, for the one scan that reads every article at start-up.
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),

@@ -3,6 +3,7 @@ import Foundation
 import Glibc
 import GRDB
 import Synchronization
+import SystemSupport
 
 /// Why the store failed. `isFatal` separates an invariant broken (wrong schema, another
 /// fingerprint algorithm) from a fault that may pass (disk full, I/O error, read-only file).
@@ -59,19 +60,6 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
             .transient
         default: .fatal
         }
-    }
-}
-
-/// Which file a path names: its device and inode.
-struct FileIdentity: Equatable, Sendable {
-    let device: UInt64
-    let inode: UInt64
-
-    init?(path: String) {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return nil }
-        device = UInt64(info.st_dev)
-        inode = UInt64(info.st_ino)
     }
 }
 

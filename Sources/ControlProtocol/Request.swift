@@ -69,3 +69,12 @@ public struct Request: Codable, Sendable, Equatable {
         self.name = name
     }
 }
+
+extension Request {
+    /// The directory a `backup` path's file goes in: what `directory` identifies, named the same
+    /// way on both sides.
+    public static func directory(ofBackup path: String) -> String {
+        let parent = (path as NSString).deletingLastPathComponent
+        return parent.isEmpty ? "/" : parent
+    }
+}

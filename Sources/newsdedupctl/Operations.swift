@@ -1,6 +1,7 @@
 import ArgumentParser
 import ControlProtocol
 import Foundation
+import SystemSupport
 
 /// Sends a command that changes something and prints what the daemon did (with `json`, the
 /// reply line itself: `{"type":"done","message":…}`).
@@ -55,17 +56,12 @@ struct Backup: ParsableCommand {
     @Flag(help: "Print the reply as JSON.") var json = false
 
     func run() throws {
-        guard let path else {
-            perform(Request(command: .backup), socket: parent.socketPath, json: json)
-            return
-        }
+        guard let path else { perform(Request(command: .backup), socket: parent.socketPath, json: json) }
         let absolute = URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
             .standardizedFileURL.path
         // The directory as this side sees it; the daemon compares it with its own view.
-        var info = stat()
-        let parent = (absolute as NSString).deletingLastPathComponent
-        let directory = stat(parent.isEmpty ? "/" : parent, &info) == 0 ? "\(info.st_dev):\(info.st_ino)" : nil
-        perform(Request(command: .backup, path: absolute, directory: directory), socket: self.parent.socketPath, json: json)
+        let directory = FileIdentity(path: Request.directory(ofBackup: absolute))
+        perform(Request(command: .backup, path: absolute, directory: directory?.description), socket: parent.socketPath, json: json)
     }
 }
 

@@ -1,5 +1,6 @@
 import Glibc
 import Logging
+import SystemSupport
 
 /// Log lines for systemd's journal. When standard error is the journal's stream (systemd sets
 /// `$JOURNAL_STREAM` to its device and inode), each line starts with its syslog priority
@@ -54,9 +55,7 @@ struct JournalLogHandler: LogHandler {
 
     /// Whether `fd` is the stream `$JOURNAL_STREAM` ("DEVICE:INODE") names.
     static func isJournal(_ fd: Int32, stream: String?) -> Bool {
-        guard let stream, let colon = stream.firstIndex(of: ":"),
-              let device = UInt64(stream[..<colon]), let inode = UInt64(stream[stream.index(after: colon)...]) else { return false }
-        var info = stat()
-        return fstat(fd, &info) == 0 && UInt64(info.st_dev) == device && UInt64(info.st_ino) == inode
+        guard let stream, let named = FileIdentity(parsing: stream) else { return false }
+        return FileIdentity(descriptor: fd) == named
     }
 }

@@ -32,10 +32,8 @@ enum BackupDestination {
         }
         guard path.hasPrefix("/") else { return .failure(Refusal(code: .invalidArgument, message: "backup needs an absolute \"path\"")) }
         if let seen = request.directory {
-            let parent = (path as NSString).deletingLastPathComponent
-            var info = stat()
-            let mine = stat(parent.isEmpty ? "/" : parent, &info) == 0 ? "\(info.st_dev):\(info.st_ino)" : nil
-            if mine != seen {
+            let parent = Request.directory(ofBackup: path)
+            if FileIdentity(path: parent) != FileIdentity(parsing: seen) {
                 return .failure(Refusal(code: .fileSystemFailure, message:
                     "\(parent) is not the directory you see: the daemon has its own view of it (systemd's PrivateTmp= gives "
                     + "it a private /tmp and /var/tmp), so the copy would not be where you look; back up without a path to "
