@@ -9,30 +9,30 @@ extension Daemon {
     }
 
     /// `newsdedupd --reindex`: refingerprints the configured store with this build's algorithm.
-    /// Refused while a daemon answers on the configured socket: it would keep writing beside.
     public static func reindex(settings: DaemonSettings, progress: @escaping (Int, Int) -> Void) throws -> ReindexReport {
-        if SocketGuard.isAnswering(settings.socket) {
-            throw ReindexRefusal(description: "a daemon is serving \(settings.socket): stop it before reindexing \(settings.store)")
-        }
-        // Held while reindexing: a daemon or `--once` starting meanwhile is refused.
-        guard access(settings.store, F_OK) == 0 else { throw StoreError(message: "no store at \(settings.store)", isFatal: true) }
-        let lock = try StoreWriterLock(path: settings.store, create: false)
-        defer { withExtendedLifetime(lock) {} }
-        return try Store.reindex(path: settings.store, progress: progress)
+        try offline(settings, doing: "reindexing") { try Store.reindex(path: settings.store, progress: progress) }
     }
 
     /// `newsdedupd --train-dictionaries`: a new dictionary for every script with enough stored
-    /// text, from the newest articles. Refused while a daemon serves the configured socket.
+    /// text, from the newest articles.
     public static func trainDictionaries(settings: DaemonSettings) throws -> [PresetDictionary] {
+        try offline(settings, doing: "training dictionaries for") {
+            let store = try Store(path: settings.store)
+            defer { try? store.close() }
+            return try store.trainDictionaries(for: nil, at: Int64(Date().timeIntervalSince1970 * 1000))
+        }
+    }
+
+    /// Runs `body` on an existing store with no daemon beside it: refused while a daemon answers
+    /// on the configured socket (it would keep writing), and under the store's writer lock, so
+    /// a daemon or `--once` starting meanwhile is refused.
+    private static func offline<T>(_ settings: DaemonSettings, doing what: String, _ body: () throws -> T) throws -> T {
         if SocketGuard.isAnswering(settings.socket) {
-            throw ReindexRefusal(description: "a daemon is serving \(settings.socket): stop it before training dictionaries for \(settings.store)")
+            throw ReindexRefusal(description: "a daemon is serving \(settings.socket): stop it before \(what) \(settings.store)")
         }
         guard access(settings.store, F_OK) == 0 else { throw StoreError(message: "no store at \(settings.store)", isFatal: true) }
         let lock = try StoreWriterLock(path: settings.store, create: false)
         defer { withExtendedLifetime(lock) {} }
-        let store = try Store(path: settings.store)
-        defer { try? store.close() }
-        return try store.trainDictionaries(for: nil, at: Int64(Date().timeIntervalSince1970 * 1000))
+        return try body()
     }
-
 }
