@@ -35,11 +35,11 @@ enum DictionaryBenchmark {
             for piece in pieces[..<cut] { training[script(piece), default: []].append(piece) }
             for piece in pieces[cut...] { measured.append((language, script(piece), piece)) }
         }
-        var dictionaries: [WritingScript: PrimedDeflater] = [:]
+        var trained: [WritingScript: PresetDictionary] = [:]
         for (index, entry) in training.sorted(by: { $0.key.rawValue < $1.key.rawValue }).enumerated() {
-            let bytes = PresetDictionaryTrainer.train(samples: entry.value)
-            dictionaries[entry.key] = try PrimedDeflater(PresetDictionary(id: Int64(index + 1), script: entry.key, bytes: bytes))
+            trained[entry.key] = PresetDictionary(id: Int64(index + 1), script: entry.key, bytes: PresetDictionaryTrainer.train(samples: entry.value))
         }
+        let dictionaries = try trained.mapValues { try PrimedDeflater($0) }
 
         print("language  script  articles  raw bytes  zlib-6 × raw  with dictionary × raw  × zlib-6")
         var totals = (raw: 0, plain: 0, primed: 0)
@@ -85,12 +85,7 @@ enum DictionaryBenchmark {
             ("level 6, nice 258, chain 8", 6, .init(good: 8, lazy: 16, nice: 258, chain: 8)),
         ]
         for (label, level, search) in searches {
-            var deflaters: [WritingScript: PrimedDeflater] = [:]
-            for (script, deflater) in dictionaries {
-                let bytes = PresetDictionaryTrainer.train(samples: training[script] ?? [])
-                deflaters[script] = try PrimedDeflater(PresetDictionary(id: deflater.dictionaryID, script: script, bytes: bytes),
-                                                       level: level, search: search)
-            }
+            let deflaters = try trained.mapValues { try PrimedDeflater($0, level: level, search: search) }
             var size = 0
             for item in measured { size += try (deflaters[item.script]?.compress(item.bytes) ?? ZlibCodec.compress(item.bytes)).count }
             let seconds = try best { for item in measured { _ = try deflaters[item.script]?.compress(item.bytes) } }

@@ -29,7 +29,7 @@ public struct IngestItem: Sendable {
                 fingerprint: Fingerprint, shingles: ShingleSet, receivedAt: Int64, compressedBody: [UInt8]? = nil,
                 dictionaryID: Int64? = nil) {
         self.compressedBody = compressedBody
-        self.dictionaryID = compressedBody == nil ? nil : dictionaryID
+        self.dictionaryID = dictionaryID
         self.source = source
         self.claimKey = claimKey
         self.legacyClaimKey = legacyClaimKey

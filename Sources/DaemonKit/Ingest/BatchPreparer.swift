@@ -8,7 +8,7 @@ import SystemSupport
 /// The preparation stage: claims a batch's files into a new folder in processing/ (or takes up
 /// a folder a previous pass left there), then reads, decodes, fingerprints and compresses them
 /// on every lane at once. Touches neither the store nor the summary, so it runs while the batch
-/// before it commits. Owns the lanes' normalisation caches and the batch folders' numbers.
+/// before it commits. Owns the lanes' caches and the batch folders' numbers.
 final class BatchPreparer: Sendable {
     let threads: WorkerThreads
     let live: LiveSettings
@@ -16,8 +16,8 @@ final class BatchPreparer: Sendable {
     let faults: FaultReporter
     let dictionaries: CompressionDictionaries
     let fingerprinter = Fingerprinter()
-    /// One normalisation cache per lane. A lane holds its own for a whole batch, so the locks
-    /// are never contended; they are what lets the lanes' tasks own a cache without sharing it.
+    /// One cache per lane. A lane holds its own for a whole batch, so the locks are never
+    /// contended; they are what lets the lanes' tasks own a cache without sharing it.
     private let caches = (0..<WorkerThreads.lanes).map { _ in LaneCache() }
     /// The N of the next batch folder's name (STAMP-N).
     private let batchNumbers = Atomic<Int>(0)
@@ -101,7 +101,7 @@ final class BatchPreparer: Sendable {
             for lane in 0..<lanes {
                 group.addTask {
                     await self.threads.run(on: .ingest) {
-                        self.caches[lane].cache.withLock { cache in self.caches[lane].deflaters.withLock { deflaters in
+                        self.caches[lane].state.withLock { cache in
                             var done: [(Int, FileName, Result<IngestItem, FileRejection>)] = []
                             while true {
                                 let index = next.value.wrappingAdd(1, ordering: .relaxed).oldValue
@@ -118,12 +118,12 @@ final class BatchPreparer: Sendable {
                                 guard let name = claimed else { continue }
                                 let result = self.metrics.time(.prepare) {
                                     self.prepare(name, in: folder, cap: cap, mayBeCommitted: mayBeCommitted, cache: &cache,
-                                                 dictionaries: dictionaries, deflaters: &deflaters)
+                                                 dictionaries: dictionaries)
                                 }
                                 done.append((index, name, result))
                             }
                             return done
-                        } }
+                        }
                     } ?? []
                 }
             }
@@ -159,8 +159,7 @@ final class BatchPreparer: Sendable {
     }
 
     private func prepare(_ name: FileName, in folder: BatchFolder, cap: Int, mayBeCommitted: Bool,
-                         cache: inout NormalizationCache?, dictionaries: [WritingScript: PresetDictionary],
-                         deflaters: inout [Int64: PrimedDeflater]) -> Result<IngestItem, FileRejection> {
+                         cache: inout LaneCache.State, dictionaries: [WritingScript: PresetDictionary]) -> Result<IngestItem, FileRejection> {
         do throws(FileRejection) {
             let contents = try metrics.time(.read) { () throws(FileRejection) in
                 try folder.directory.read(name, cap: cap)
@@ -179,7 +178,7 @@ final class BatchPreparer: Sendable {
             let analysis: (fingerprint: Fingerprint, shingles: ShingleSet)
             do {
                 analysis = try metrics.time(.fingerprint) { () throws(FingerprintError) in
-                    try fingerprinter.analyze(decoded.text, cache: &cache, budget: Self.normalizationBudget)
+                    try fingerprinter.analyze(decoded.text, cache: &cache.normalization, budget: Self.normalizationBudget)
                 }
             } catch {
                 switch error {
@@ -187,7 +186,7 @@ final class BatchPreparer: Sendable {
                 case .overBudget: throw .undecodable(label: "over_budget", why: error.description)
                 }
             }
-            let compressed = metrics.time(.compress) { compress(contents.bytes, text: decoded.text, dictionaries, &deflaters) }
+            let compressed = metrics.time(.compress) { compress(contents.bytes, text: decoded.text, dictionaries, &cache.deflaters) }
             return .success(IngestItem(
                 source: name.display,
                 claimKey: ClaimKey.of(folder: folder.name, name: name, status: contents.status, bytes: contents.bytes),
@@ -215,15 +214,13 @@ extension BatchPreparer {
     func compress(_ bytes: [UInt8], text: String, _ dictionaries: [WritingScript: PresetDictionary],
                   _ deflaters: inout [Int64: PrimedDeflater]) -> (body: [UInt8], dictionaryID: Int64?)? {
         let script = WritingScript.dominant(in: text)
-        guard let dictionary = dictionaries[script] else {
+        if let dictionary = dictionaries[script] {
+            if deflaters[dictionary.id] == nil { deflaters[dictionary.id] = try? PrimedDeflater(dictionary, level: Self.dictionaryLevel) }
+            if let body = try? deflaters[dictionary.id]?.compress(bytes) { return (body, dictionary.id) }
+        } else {
             self.dictionaries.countWithout(script, bytes: bytes.count)
-            return (try? ZlibCodec.compress(bytes)).map { ($0, nil) }
         }
-        if deflaters[dictionary.id] == nil { deflaters[dictionary.id] = try? PrimedDeflater(dictionary, level: Self.dictionaryLevel) }
-        guard let deflater = deflaters[dictionary.id], let body = try? deflater.compress(bytes) else {
-            return (try? ZlibCodec.compress(bytes)).map { ($0, nil) }
-        }
-        return (body, dictionary.id)
+        return (try? ZlibCodec.compress(bytes)).map { ($0, nil) }
     }
 }
 
@@ -241,11 +238,15 @@ struct PreparedBatch: Sendable {
     var rejected: [(name: FileName, rejection: FileRejection)] = []
 }
 
-/// A lane's normalisation cache, owned by the lane's task for a batch.
+/// A lane's caches, owned by the lane's task for a batch: its words' normalisations and a
+/// primed deflater per dictionary it has compressed with.
 final class LaneCache: Sendable {
-    let cache = Mutex<NormalizationCache?>(NormalizationCache())
-    /// A primed deflater per dictionary this lane has compressed with.
-    let deflaters = Mutex<[Int64: PrimedDeflater]>([:])
+    struct State {
+        var normalization: NormalizationCache? = NormalizationCache()
+        var deflaters: [Int64: PrimedDeflater] = [:]
+    }
+
+    let state = Mutex(State())
 }
 
 /// The next file for a free lane to take.
