@@ -84,12 +84,8 @@ extension ControlCommands {
         }
     }
 
-    /// Prometheus text: the in-process series, the store's totals and the daemon's gauges.
-    func metricsReport() -> Response {
-        .metrics(metricsExposition())
-    }
-
-    /// The Prometheus exposition, for `metrics` and the HTTP listener.
+    /// Prometheus text, for `metrics` and the HTTP listener: the in-process series, the store's
+    /// totals and the daemon's gauges.
     func metricsExposition() -> String {
         let totals = (try? read { store throws(StoreError) in try store.totals() }) ?? state.lastTotals
         let health = state.health

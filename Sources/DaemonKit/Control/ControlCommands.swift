@@ -55,7 +55,7 @@ struct ControlCommands: Sendable {
         case .similar: similar(request, send: send)
         case .duplicates: duplicates(request, send: send)
         case .check: send(check())
-        case .metrics: send(metricsReport())
+        case .metrics: send(.metrics(metricsExposition()))
         case .quarantineList: quarantineList(send: send)
         case .pause: send(pause(true))
         case .resume: send(pause(false))

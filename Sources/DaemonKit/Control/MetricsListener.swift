@@ -34,7 +34,6 @@ struct HTTPEndpoint: Equatable {
 /// event loop, and stops with the other services.
 final class MetricsListener: Service, Sendable {
     let channel: any Channel
-    let endpoint: String
 
     /// Binds now, so that a taken port fails the start before any ingest.
     static func bind(_ endpoint: HTTPEndpoint, threads: WorkerThreads, logger: Logger,
@@ -57,12 +56,11 @@ final class MetricsListener: Service, Sendable {
         }
         let address = channel.localAddress.map { "\($0)" } ?? "\(endpoint.host):\(endpoint.port)"
         logger.info("serving /metrics over HTTP", metadata: ["address": "\(address)"])
-        return MetricsListener(channel: channel, endpoint: address)
+        return MetricsListener(channel: channel)
     }
 
-    private init(channel: any Channel, endpoint: String) {
+    private init(channel: any Channel) {
         self.channel = channel
-        self.endpoint = endpoint
     }
 
     func run() async throws {

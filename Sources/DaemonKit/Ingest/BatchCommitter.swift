@@ -115,8 +115,10 @@ final class BatchCommitter: Sendable {
         guard !due.isEmpty else { return }
         do {
             let now = IngestPipeline.nowMilliseconds()
-            let trained = try store.use { store throws(StoreError) in try store.trainDictionaries(for: due, at: now) }
-            dictionaries.adopt(trained)
+            let (trained, current) = try store.use { store throws(StoreError) in
+                (try store.trainDictionaries(for: due, at: now), store.currentDictionaries())
+            }
+            dictionaries.replace(current)
             for dictionary in trained {
                 logger.notice("trained a preset dictionary", metadata: [
                     "script": "\(dictionary.script.rawValue)", "dictionary": "\(dictionary.id)", "bytes": "\(dictionary.bytes.count)",

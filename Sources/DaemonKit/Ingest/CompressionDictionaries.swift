@@ -37,11 +37,8 @@ final class CompressionDictionaries: Sendable {
         }
     }
 
-    func adopt(_ trained: [PresetDictionary]) {
-        state.withLock { state in
-            for dictionary in trained where dictionary.id > (state.current[dictionary.script]?.id ?? 0) {
-                state.current[dictionary.script] = dictionary
-            }
-        }
+    /// The store's newest dictionary of each script, after a training.
+    func replace(_ current: [WritingScript: PresetDictionary]) {
+        state.withLock { $0.current = current }
     }
 }
