@@ -51,11 +51,7 @@ final class StoreHandle: Sendable {
 
     /// Lets go of the store after a fault (errors closing it are moot: it is failing already).
     func release() {
-        let opened = current.withLock { slot in
-            defer { slot = nil }
-            return slot
-        }
-        try? opened?.store.close()
+        try? close()
     }
 
     /// Checkpoints and closes the store on shutdown.
