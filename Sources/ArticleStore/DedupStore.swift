@@ -40,7 +40,8 @@ public protocol DedupStore: AnyObject, Sendable {
     func totals() throws(StoreError) -> StoreTotals
     /// Feed records after `seq`, in seq order.
     func feed(since seq: Int64, limit: Int) throws(StoreError) -> [FeedEntry]
-    func article(id: Int64) throws(StoreError) -> StoredArticle?
+    /// Any received item, article or duplicate, with its bytes.
+    func item(id: Int64) throws(StoreError) -> StoredItem?
     /// Stored articles near a fingerprint, by the same paths as `ingest` finds candidates.
     func similar(_ fingerprint: Fingerprint, maxDistance: Int) throws(StoreError) -> [SimilarArticle]
     /// The duplicates recorded for an article; nil when there is no such article.

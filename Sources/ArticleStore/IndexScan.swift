@@ -3,13 +3,13 @@ import GRDB
 import GRDBSQLite
 
 /// Reads every indexed article's SimHash and anchors into the in-memory index: two scans in
-/// id order (articles, and `article_anchor`), merged here. Through SQLite's C API, because this
+/// id order (`item`, and `anchor`), merged here. Through SQLite's C API, because this
 /// is the one place that visits every row: with GRDB's rows and a `[UInt32]` per article it took
 /// 1.3 s a million articles (`bench.sh scale`), a join three times that.
 enum IndexScan {
     static func load(into index: inout NearDuplicateIndex, _ db: Database) throws {
-        let articles = try db.makeStatement(sql: "SELECT id, simhash FROM article WHERE band0 >= 0 ORDER BY id")
-        let anchors = try db.makeStatement(sql: "SELECT article_id, anchors FROM article_anchor ORDER BY article_id")
+        let articles = try db.makeStatement(sql: "SELECT id, simhash FROM item WHERE indexed = 1 ORDER BY id")
+        let anchors = try db.makeStatement(sql: "SELECT item_id, keys FROM anchor ORDER BY item_id")
         let rows = articles.sqliteStatement, anchorRows = anchors.sqliteStatement
         defer {
             sqlite3_reset(rows)

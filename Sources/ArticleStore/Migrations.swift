@@ -129,6 +129,7 @@ enum Migrations {
                 t.add(column: "dictionary_id", .integer).references("dictionary")
             }
         }
+        migrator.registerMigration("v7-items-bodies-one-id-space", migrate: ItemsMigration.run)
         return migrator
     }
 }
@@ -139,4 +140,6 @@ enum Counter: String, CaseIterable {
     case quarantined, rawBytes = "raw_bytes", storedBytes = "stored_bytes"
     /// Feed records removed by retention (so `check` can tell them from lost ones).
     case feedDeleted = "feed_deleted"
+    /// The last feed seq handed out (seqs are never reused, retention's gaps included).
+    case lastSeq = "last_seq"
 }

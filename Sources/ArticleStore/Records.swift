@@ -1,155 +1,92 @@
+import DedupCore
 import Foundation
 import GRDB
 
-/// A stored article: one row per distinct story, its bytes zlib-compressed.
-struct ArticleRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
-    static let databaseTableName = "article"
+/// One received item: an article (a story stored for the first time) or a duplicate of one.
+/// One id space for both; `seq` is the item's place in the feed (see ItemsMigration).
+struct ItemRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
+    static let databaseTableName = "item"
 
     var id: Int64?
-    /// SHA-256 of the normalised text: the exact-duplicate key (UNIQUE).
+    var seq: Int64?
+    /// Identifies the claimed file (`ClaimBlob`), so a file recovered after a crash between
+    /// commit and move is recognised as already ingested instead of being counted twice.
+    var claim: Data?
+    /// nil for an article; for a duplicate, the article it repeats, how, and how near.
+    var originalId: Int64?
+    var kind: DuplicateKind?
+    var distance: Int64?
+    /// For a near duplicate: the shingle containment that confirmed it.
+    var containment: Double?
+    /// For a near duplicate: the path that found it (`MatchPath`).
+    var matchedOn: String?
+    /// SHA-256 of the normalised text: for an article, the exact-duplicate key.
     var sha256: Data
     /// The SimHash, bit pattern stored as a signed 64-bit integer.
     var simhash: Int64
-    var band0: Int64
-    var band1: Int64
-    var band2: Int64
-    var band3: Int64
-    /// The lead SimHash (see `Fingerprint.leadSimhash`) and its bands.
-    var leadSimhash: Int64
-    var leadBand0: Int64
-    var leadBand1: Int64
-    var leadBand2: Int64
-    var leadBand3: Int64
+    /// Articles only: the lead SimHash (`Fingerprint.leadSimhash`).
+    var leadSimhash: Int64?
+    /// An article in the near-duplicate window (retention clears it).
+    var indexed: Bool
     /// The file name as received in the inbox.
     var source: String
     /// Milliseconds since 1970, UTC.
     var receivedAt: Int64
-    var encoding: String
+    /// nil: not recorded (duplicates received before schema 7).
+    var encoding: String?
     var rawSize: Int64
-    var storedSize: Int64
-    var tokenCount: Int64
-    /// The file's bytes, exactly as received, zlib-compressed.
-    var body: Data
-    /// The preset dictionary `body` was compressed with; nil: none.
-    var dictionaryId: Int64?
+    /// The item whose bytes this one's body is a delta against, or equal to when it has no body.
+    var baseId: Int64?
 
-    enum Columns {
-        static let id = Column(CodingKeys.id)
-        static let sha256 = Column(CodingKeys.sha256)
-        static let simhash = Column(CodingKeys.simhash)
-        static let rawSize = Column(CodingKeys.rawSize)
-        static let storedSize = Column(CodingKeys.storedSize)
-    }
+    var isArticle: Bool { originalId == nil }
 
     enum CodingKeys: String, CodingKey {
-        case id, sha256, simhash, band0, band1, band2, band3, source
-        case leadSimhash = "lead_simhash", leadBand0 = "lead_band0", leadBand1 = "lead_band1"
-        case leadBand2 = "lead_band2", leadBand3 = "lead_band3"
-        case receivedAt = "received_at", encoding, rawSize = "raw_size", storedSize = "stored_size"
-        case tokenCount = "token_count", body, dictionaryId = "dictionary_id"
+        case id, seq, claim, originalId = "original_id", kind, distance, containment, matchedOn = "matched_on"
+        case sha256, simhash, leadSimhash = "lead_simhash", indexed, source, receivedAt = "received_at", encoding
+        case rawSize = "raw_size", baseId = "base_id"
     }
 
     /// Columns written directly: GRDB's Codable path costs tens of microseconds a row, which
     /// showed as 17 % of `--once`'s wall time at 20,000 articles.
     func encode(to container: inout PersistenceContainer) {
         container["id"] = id
+        container["seq"] = seq
+        container["claim"] = claim
+        container["original_id"] = originalId
+        container["kind"] = kind?.rawValue
+        container["distance"] = distance
+        container["containment"] = containment
+        container["matched_on"] = matchedOn
         container["sha256"] = sha256
         container["simhash"] = simhash
-        container["band0"] = band0
-        container["band1"] = band1
-        container["band2"] = band2
-        container["band3"] = band3
         container["lead_simhash"] = leadSimhash
-        container["lead_band0"] = leadBand0
-        container["lead_band1"] = leadBand1
-        container["lead_band2"] = leadBand2
-        container["lead_band3"] = leadBand3
+        container["indexed"] = indexed
         container["source"] = source
         container["received_at"] = receivedAt
         container["encoding"] = encoding
         container["raw_size"] = rawSize
-        container["stored_size"] = storedSize
-        container["token_count"] = tokenCount
-        container["body"] = body
+        container["base_id"] = baseId
+    }
+}
+
+/// An item's bytes, zlib-compressed: alone, with a preset dictionary, or (with the item's
+/// `baseId`) with its base's bytes as the dictionary, a delta. A duplicate whose bytes equal its
+/// base's has no row.
+struct BodyRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
+    static let databaseTableName = "body"
+
+    var itemId: Int64
+    var dictionaryId: Int64?
+    var bytes: Data
+
+    enum CodingKeys: String, CodingKey {
+        case itemId = "item_id", dictionaryId = "dictionary_id", bytes
+    }
+
+    func encode(to container: inout PersistenceContainer) {
+        container["item_id"] = itemId
         container["dictionary_id"] = dictionaryId
-    }
-}
-
-/// A file whose story is already stored: it points at the article it repeats.
-struct DuplicateRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
-    static let databaseTableName = "duplicate"
-
-    enum Kind: String, Codable, Sendable { case exact, near }
-
-    var id: Int64?
-    var articleId: Int64
-    var kind: Kind
-    var distance: Int64
-    var sha256: Data
-    var simhash: Int64
-    var source: String
-    var receivedAt: Int64
-    var rawSize: Int64
-    /// For a near duplicate: the shingle containment that confirmed it (older stores recorded
-    /// it for lead matches only).
-    var containment: Double?
-    /// For a near duplicate: the path that found it (`MatchPath`).
-    var matchedOn: String?
-
-    enum Columns {
-        static let articleId = Column(CodingKeys.articleId)
-        static let kind = Column(CodingKeys.kind)
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case id, articleId = "article_id", kind, distance, sha256, simhash, source
-        case receivedAt = "received_at", rawSize = "raw_size", containment, matchedOn = "matched_on"
-    }
-
-    func encode(to container: inout PersistenceContainer) {
-        container["id"] = id
-        container["article_id"] = articleId
-        container["kind"] = kind.rawValue
-        container["distance"] = distance
-        container["sha256"] = sha256
-        container["simhash"] = simhash
-        container["source"] = source
-        container["received_at"] = receivedAt
-        container["raw_size"] = rawSize
-        container["containment"] = containment
-        container["matched_on"] = matchedOn
-    }
-}
-
-/// One line of the feed that downstream programs follow: one per ingested file, in commit order.
-/// `claimKey` identifies the claimed file, so a file recovered after a crash between commit and
-/// move is recognised as already ingested instead of being counted a second time.
-struct FeedEventRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
-    static let databaseTableName = "feed"
-
-    enum Kind: String, Codable, Sendable { case article, duplicate }
-
-    var seq: Int64?
-    var kind: Kind
-    var articleId: Int64?
-    var duplicateId: Int64?
-    var claimKey: String
-
-    enum Columns {
-        static let seq = Column(CodingKeys.seq)
-        static let claimKey = Column(CodingKeys.claimKey)
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case seq, kind, articleId = "article_id", duplicateId = "duplicate_id", claimKey = "claim_key"
-    }
-
-    func encode(to container: inout PersistenceContainer) {
-        container["seq"] = seq
-        container["kind"] = kind.rawValue
-        container["article_id"] = articleId
-        container["duplicate_id"] = duplicateId
-        container["claim_key"] = claimKey
+        container["bytes"] = bytes
     }
 }
 
@@ -163,25 +100,24 @@ struct QuarantineRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
     var at: Int64
 }
 
-/// An article's anchor keys, in a table of their own: as a column they would sit after the
-/// body in overflow pages, and loading the index would read every text.
+/// An article's anchor keys, in a table of their own: only the index load reads them.
 struct AnchorRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
-    static let databaseTableName = "article_anchor"
+    static let databaseTableName = "anchor"
 
-    var articleId: Int64
-    var anchors: Data
+    var itemId: Int64
+    var keys: Data
 
     enum CodingKeys: String, CodingKey {
-        case articleId = "article_id", anchors
+        case itemId = "item_id", keys
     }
 
     func encode(to container: inout PersistenceContainer) {
-        container["article_id"] = articleId
-        container["anchors"] = anchors
+        container["item_id"] = itemId
+        container["keys"] = keys
     }
 }
 
-/// Anchor keys as `article_anchor.anchors` holds them: 4 bytes each, little-endian (read back
+/// Anchor keys as `anchor.keys` holds them: 4 bytes each, little-endian (read back
 /// by `IndexScan`).
 enum AnchorBlob {
     static func encode(_ anchors: [UInt32]) -> Data {

@@ -16,9 +16,11 @@ extension Store {
     /// Reads every dictionary into memory (they are few and never change).
     static func loadDictionaries(_ db: Database) throws -> [Int64: PresetDictionary] {
         var all: [Int64: PresetDictionary] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT id, script, bytes FROM dictionary") {
+        // Stored zlib-compressed (schema 7).
+        for row in try Row.fetchAll(db, sql: "SELECT id, script, bytes, raw_size FROM dictionary") {
             let id: Int64 = row[0]
-            all[id] = PresetDictionary(id: id, script: WritingScript(rawValue: row[1]) ?? .other, bytes: Array(row[2] as Data))
+            let bytes = try ZlibCodec.decompress(Array(row[2] as Data), rawSize: row[3])
+            all[id] = PresetDictionary(id: id, script: WritingScript(rawValue: row[1]) ?? .other, bytes: bytes)
         }
         return all
     }
@@ -31,6 +33,30 @@ extension Store {
                 newest[dictionary.script] = dictionary
             }
             return newest
+        }
+    }
+
+    /// An item's bytes as received: its body inflated alone, with its dictionary, or against its
+    /// base's bytes; its base's bytes when it has no body; nil when they were never kept (a
+    /// duplicate received before schema 7). A base is an item with a body of its own, so this
+    /// reads two bodies at most; `depth` stops a damaged store's cycle.
+    func bytes(of id: Int64, _ db: Database, depth: Int = 0) throws -> [UInt8]? {
+        guard depth < 3 else { throw StoreError(message: "item \(id)'s bytes name bases in a cycle", kind: .corrupt) }
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT item.raw_size, item.base_id, body.dictionary_id, body.bytes FROM item LEFT JOIN body ON body.item_id = item.id
+            WHERE item.id = ?
+            """), arguments: [id]) else { return nil }
+        let rawSize: Int64 = row[0]
+        let base: Int64? = row[1]
+        switch (row[3] as Data?, base) {
+        case (nil, nil): return nil
+        case (nil, let base?): return try bytes(of: base, db, depth: depth + 1)
+        case (let body?, nil): return try inflate(body, rawSize: rawSize, dictionaryID: row[2], db)
+        case (let body?, let base?):
+            guard let dictionary = try bytes(of: base, db, depth: depth + 1) else {
+                throw StoreError(message: "item \(id) is a delta against item \(base), which kept no bytes", kind: .corrupt)
+            }
+            return try ZlibCodec.decompress(Array(body), rawSize: Int(rawSize), dictionary: dictionary)
         }
     }
 
@@ -60,8 +86,10 @@ extension Store {
             return try pool.write { db -> [PresetDictionary] in
                 var samples: [WritingScript: [[UInt8]]] = [:]
                 var bytes: [WritingScript: Int] = [:]
-                let rows = try Row.fetchCursor(db, sql: "SELECT body, raw_size, dictionary_id FROM article ORDER BY id DESC LIMIT ?",
-                                               arguments: [Self.trainingScanLimit])
+                let rows = try Row.fetchCursor(db, sql: """
+                    SELECT body.bytes, item.raw_size, body.dictionary_id FROM item JOIN body ON body.item_id = item.id
+                    WHERE item.original_id IS NULL ORDER BY item.id DESC LIMIT ?
+                    """, arguments: [Self.trainingScanLimit])
                 while let row = try rows.next() {
                     let article = try inflate(row[0], rawSize: row[1], dictionaryID: row[2], db)
                     guard let text = try? TextDecoder.decode(article).text else { continue }
@@ -75,8 +103,9 @@ extension Store {
                 for (script, newestFirst) in samples.sorted(by: { $0.key.rawValue < $1.key.rawValue })
                 where bytes[script, default: 0] >= Self.dictionaryTrainingBytes {
                     let dictionary = PresetDictionaryTrainer.train(samples: newestFirst.reversed())
-                    try db.execute(sql: "INSERT INTO dictionary(script, trained_at, samples, bytes) VALUES (?, ?, ?, ?)",
-                                   arguments: [script.rawValue, now, newestFirst.count, Data(dictionary)])
+                    try db.execute(sql: "INSERT INTO dictionary(script, trained_at, samples, bytes, raw_size) VALUES (?, ?, ?, ?, ?)",
+                                   arguments: [script.rawValue, now, newestFirst.count, Data(ZlibCodec.compress(dictionary, level: 9)),
+                                               dictionary.count])
                     trained.append(PresetDictionary(id: db.lastInsertedRowID, script: script, bytes: dictionary))
                 }
                 let added = trained

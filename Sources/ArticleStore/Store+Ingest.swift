@@ -64,16 +64,26 @@ extension Store {
             // This batch's articles' shingles: a copy in the same batch is confirmed from
             // memory, not by reading back what was just written.
             var addedShingles: [Int64: ShingleSet] = [:]
+            // Their bytes too, and those of stored originals read once: a duplicate's delta is
+            // compressed against its original's bytes.
+            var originals: [Int64: [UInt8]] = [:]
             let outcomes = try pool.writeWithoutTransaction { db in
                 var outcomes: [IngestOutcome] = []
                 try db.inTransaction(.immediate) {
                     // Loaded before this batch writes anything, so it holds committed rows only.
                     try loadIndexIfNeeded(db)
                     var counts: [Counter: Int64] = [:]
+                    let lastSeq = try Int64.fetchOne(db, sql: "SELECT value FROM counter WHERE name = 'last_seq'") ?? 0
                     outcomes = try items.map { item in
-                        let outcome = try Self.ingest(item, maxDistance: maxDistance, counting: &counts, db, shingles: { id in
-                            try addedShingles[id] ?? storedShingles(of: id, db)
-                        }) { fingerprint in
+                        let context = ItemContext(lastSeq: lastSeq, shingles: { id in
+                            try addedShingles[id] ?? self.storedShingles(of: id, db)
+                        }, bytes: { id in
+                            if let known = originals[id] { return known }
+                            let read = try self.bytes(of: id, db)
+                            originals[id] = read
+                            return read
+                        })
+                        let outcome = try Self.ingest(item, maxDistance: maxDistance, counting: &counts, db, context) { fingerprint in
                             // The index holds what is committed; this batch's own articles are checked here.
                             try nearCandidates(db, fingerprint, maxDistance: maxDistance) + added.filter {
                                 SimHash.distance($0.candidate.simhash, fingerprint.simhash) <= maxDistance
@@ -85,6 +95,7 @@ extension Store {
                             added.append((Candidate(id: id, simhash: item.fingerprint.simhash, leadSimhash: item.fingerprint.leadSimhash),
                                           item.fingerprint.anchors))
                             addedShingles[id] = item.shingles
+                            originals[id] = item.bytes
                         }
                         return outcome
                     }
@@ -150,29 +161,34 @@ extension Store {
         memoryIndex.withLock { $0 = copy }
     }
 
+    /// What one item's commit reads besides its own row: the batch's first seq, and the
+    /// shingles and bytes of an article (this batch's from memory, older ones from the store).
+    private struct ItemContext {
+        var lastSeq: Int64
+        var shingles: (Int64) throws -> ShingleSet
+        var bytes: (Int64) throws -> [UInt8]?
+    }
+
     /// One item of a batch. Every statement here is prepared once per connection and reused
     /// (compiling them per article cost more than the inserts); `counts` gathers the counter
     /// changes, written once for the batch.
     private static func ingest(
-        _ item: IngestItem, maxDistance: Int, counting counts: inout [Counter: Int64], _ db: Database,
-        shingles: (Int64) throws -> ShingleSet, near: (Fingerprint) throws -> [Candidate]
+        _ item: IngestItem, maxDistance: Int, counting counts: inout [Counter: Int64], _ db: Database, _ context: ItemContext,
+        near: (Fingerprint) throws -> [Candidate]
     ) throws -> IngestOutcome {
-        if let seq = try Int64.fetchOne(db.cachedStatement(sql: "SELECT seq FROM feed WHERE claim_key = ?"), arguments: [item.claimKey]) {
+        let claim = ClaimBlob.encode(item.claimKey)
+        if let seq = try Int64.fetchOne(db.cachedStatement(sql: "SELECT seq FROM item WHERE claim = ?"), arguments: [claim]) {
             return .alreadyIngested(seq: seq)
         }
         let sha = Data(item.fingerprint.sha256)
         // An older version's key names only the inode, mtime and size, which a new file can
         // share with a pruned one: it counts only when the recorded item has this content.
         if let legacy = item.legacyClaimKey, let seq = try Int64.fetchOne(db.cachedStatement(sql: """
-            SELECT feed.seq FROM feed
-            LEFT JOIN article ON feed.kind = 'article' AND article.id = feed.article_id
-            LEFT JOIN duplicate ON feed.kind = 'duplicate' AND duplicate.id = feed.duplicate_id
-            WHERE feed.claim_key = ? AND COALESCE(article.sha256, duplicate.sha256) = ?
-                AND COALESCE(article.raw_size, duplicate.raw_size) = ?
-            """), arguments: [legacy, sha, Int64(item.bytes.count)]) {
+            SELECT seq FROM item WHERE claim = ? AND sha256 = ? AND raw_size = ?
+            """), arguments: [ClaimBlob.encode(legacy), sha, Int64(item.bytes.count)]) {
             return .alreadyIngested(seq: seq)
         }
-        let exact = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM article WHERE sha256 = ?"), arguments: [sha])
+        let exact = try exactMatch(sha, db)
         let candidates = exact == nil ? try near(item.fingerprint) : []
         var mine: [UInt64]?
         let verdict = try Verdict.decide(
@@ -180,68 +196,59 @@ extension Store {
         ) { id in
             // The item's own shingles are sorted once, however many candidates it has.
             if mine == nil { mine = item.shingles.hashes }
-            return ShingleSet.containment(sorted: mine!, try shingles(id).hashes)
+            return ShingleSet.containment(sorted: mine!, try context.shingles(id).hashes)
         }
-        let simhash = Int64(bitPattern: item.fingerprint.simhash)
-
+        counts[.lastSeq, default: 0] += 1
+        let seq = context.lastSeq + counts[.lastSeq, default: 0]
+        var record = ItemRecord(
+            id: nil, seq: seq, claim: claim, sha256: sha, simhash: Int64(bitPattern: item.fingerprint.simhash), indexed: false,
+            source: item.source, receivedAt: item.receivedAt, encoding: item.encoding.rawValue, rawSize: Int64(item.bytes.count))
+        let body: BodyRecord?
         switch verdict {
         case .unique:
-            let body = try item.compressedBody ?? ZlibCodec.compress(item.bytes)
-            let dictionaryID = item.compressedBody == nil ? nil : item.dictionaryID
-            let bands = BandKey.bands(of: item.fingerprint.simhash).map(Int64.init)
-            let leadBands = BandKey.bands(of: item.fingerprint.leadSimhash).map(Int64.init)
-            // A record's insert is a statement GRDB prepares once per connection and reuses.
-            try ArticleRecord(
-                id: nil, sha256: sha, simhash: simhash, band0: bands[0], band1: bands[1], band2: bands[2], band3: bands[3],
-                leadSimhash: Int64(bitPattern: item.fingerprint.leadSimhash), leadBand0: leadBands[0], leadBand1: leadBands[1],
-                leadBand2: leadBands[2], leadBand3: leadBands[3], source: item.source, receivedAt: item.receivedAt,
-                encoding: item.encoding.rawValue, rawSize: Int64(item.bytes.count), storedSize: Int64(body.count),
-                tokenCount: Int64(item.fingerprint.tokenCount), body: Data(body), dictionaryId: dictionaryID
-            ).insert(db)
-            let articleId = db.lastInsertedRowID
-            try AnchorRecord(articleId: articleId, anchors: AnchorBlob.encode(item.fingerprint.anchors)).insert(db)
-            let seq = try appendFeed(.article, articleId: articleId, duplicateId: nil, claimKey: item.claimKey, db)
+            record.leadSimhash = Int64(bitPattern: item.fingerprint.leadSimhash)
+            record.indexed = true
+            try record.insert(db)
+            let bytes = try item.compressedBody ?? ZlibCodec.compress(item.bytes)
+            body = BodyRecord(itemId: db.lastInsertedRowID, dictionaryId: item.compressedBody == nil ? nil : item.dictionaryID,
+                              bytes: Data(bytes))
+            try AnchorRecord(itemId: db.lastInsertedRowID, keys: AnchorBlob.encode(item.fingerprint.anchors)).insert(db)
             counts[.articles, default: 0] += 1
-            counts[.rawBytes, default: 0] += Int64(item.bytes.count)
-            counts[.storedBytes, default: 0] += Int64(body.count)
-            return .stored(articleId: articleId, seq: seq)
 
         case .exactDuplicate(let original), .nearDuplicate(let original, _, _, _):
-            var (kind, distance, containment, path): (DuplicateRecord.Kind, Int, Double?, MatchPath?) = (.exact, 0, nil, nil)
+            var (kind, distance, containment, path): (DuplicateKind, Int, Double?, MatchPath?) = (.exact, 0, nil, nil)
             if case .nearDuplicate(_, let d, let c, let p) = verdict { (kind, distance, containment, path) = (.near, d, c, p) }
-            let duplicateId = try insertDuplicate(DuplicateRecord(
-                id: nil, articleId: original, kind: kind, distance: Int64(distance), sha256: sha, simhash: simhash,
-                source: item.source, receivedAt: item.receivedAt, rawSize: Int64(item.bytes.count), containment: containment,
-                matchedOn: path?.rawValue), db)
-            let seq = try appendFeed(.duplicate, articleId: original, duplicateId: duplicateId, claimKey: item.claimKey, db)
+            (record.originalId, record.kind, record.distance, record.containment, record.matchedOn) =
+                (original, kind, Int64(distance), containment, path?.rawValue)
+            let stored = try DuplicateBody.choose(for: item, original: original, originalBytes: context.bytes(original))
+            record.baseId = stored.baseId
+            try record.insert(db)
+            body = stored.bytes.map { BodyRecord(itemId: db.lastInsertedRowID, dictionaryId: stored.dictionaryId, bytes: Data($0)) }
             counts[kind == .exact ? .exactDuplicates : .nearDuplicates, default: 0] += 1
-            return .duplicate(
-                duplicateId: duplicateId, of: original, kind: kind == .exact ? .exact : .near,
-                distance: distance, containment: containment, path: path, seq: seq)
         }
+        let id = db.lastInsertedRowID
+        try body?.insert(db)
+        counts[.rawBytes, default: 0] += Int64(item.bytes.count)
+        counts[.storedBytes, default: 0] += Int64(body?.bytes.count ?? 0)
+        guard let original = record.originalId, let kind = record.kind else { return .stored(articleId: id, seq: seq) }
+        return .duplicate(duplicateId: id, of: original, kind: kind, distance: Int(record.distance ?? 0),
+                          containment: record.containment, path: record.matchedOn.flatMap(MatchPath.init(rawValue:)), seq: seq)
     }
 
-    /// Inserts a duplicate row and returns its id (ingest and reindex's merges).
-    static func insertDuplicate(_ record: DuplicateRecord, _ db: Database) throws -> Int64 {
-        try record.insert(db)
-        return db.lastInsertedRowID
-    }
-
-    /// Appends a feed event and returns its sequence number.
-    private static func appendFeed(_ kind: FeedEventRecord.Kind, articleId: Int64, duplicateId: Int64?, claimKey: String,
-                                   _ db: Database) throws -> Int64 {
-        try FeedEventRecord(seq: nil, kind: kind, articleId: articleId, duplicateId: duplicateId, claimKey: claimKey).insert(db)
-        return db.lastInsertedRowID
+    /// The article whose normalised text has this SHA-256: found by the first 8 bytes (the
+    /// partial index on articles), confirmed on all 32.
+    static func exactMatch(_ sha: Data, _ db: Database) throws -> Int64? {
+        try Int64.fetchOne(db.cachedStatement(sql: """
+            SELECT id FROM item WHERE substr(sha256, 1, 8) = ? AND original_id IS NULL AND sha256 = ?
+            """), arguments: [sha.prefix(8), sha])
     }
 
     /// The shingles of a stored article, from its stored bytes: decompressed, decoded and
     /// analysed exactly as at ingest. Every near candidate comes here once.
     func storedShingles(of id: Int64, _ db: Database) throws -> ShingleSet {
-        let statement = try db.cachedStatement(sql: "SELECT body, raw_size, dictionary_id FROM article WHERE id = ?")
-        guard let row = try Row.fetchOne(statement, arguments: [id]) else {
-            throw StoreError(message: "article \(id) vanished during ingest", isFatal: false)
+        guard let bytes = try bytes(of: id, db) else {
+            throw StoreError(message: "article \(id) has no stored bytes", kind: .corrupt)
         }
-        let bytes = try inflate(row[0], rawSize: row[1], dictionaryID: row[2], db)
         let text = try TextDecoder.decode(bytes).text
         return try confirmationCache.withLock { cache in try Fingerprinter().analyze(text, cache: &cache).shingles }
     }

@@ -41,11 +41,11 @@ extension Store {
         let simhash = fingerprint.simhash, leadSimhash = fingerprint.leadSimhash
         do {
             return try pool.read { db in
-                let exactId = try Int64.fetchOne(db, sql: "SELECT id FROM article WHERE sha256 = ?", arguments: [Data(fingerprint.sha256)])
+                let exactId = try Self.exactMatch(Data(fingerprint.sha256), db)
                 func describe(_ id: Int64) throws -> SimilarArticle? {
-                    let record = try ArticleRecord.fetchOne(db, key: id).orThrow("article \(id)")
+                    let record = try ItemRecord.fetchOne(db, key: id).orThrow("article \(id)")
                     let stored = UInt64(bitPattern: record.simhash)
-                    let distance = SimHash.distance(stored, simhash), lead = UInt64(bitPattern: record.leadSimhash)
+                    let distance = SimHash.distance(stored, simhash), lead = UInt64(bitPattern: record.leadSimhash ?? 0)
                     var path: MatchPath?
                     if id != exactId {
                         // A candidate ingest would never confirm is not listed either.
@@ -68,7 +68,7 @@ extension Store {
     }
 
     /// Stored articles whose whole-text SimHash is within `maxDistance` (the in-memory index, or
-    /// SQLite's band indexes until it is loaded), whose lead SimHash is equal (SQLite), or that
+    /// a scan of the window's fingerprints until it is loaded), whose lead SimHash is equal (SQLite), or that
     /// share an anchor (the in-memory index only: the daemon loads it before it says it is
     /// ready), nearest whole text first, then oldest. Candidates only: `Verdict.decide`
     /// confirms them.
@@ -84,15 +84,16 @@ extension Store {
             .sorted { (SimHash.distance($0.simhash, simhash), $0.id) < (SimHash.distance($1.simhash, simhash), $1.id) }
     }
 
-    /// The duplicates recorded for article `id`, oldest first; nil when there is no such article.
+    /// The duplicates recorded for article `id`, oldest first; nil when there is no such article
+    /// (an item that is itself a duplicate included).
     public func duplicates(of id: Int64) throws(StoreError) -> [DuplicateEntry]? {
         do {
             return try pool.read { db in
-                guard try ArticleRecord.exists(db, key: id) else { return nil }
-                return try DuplicateRecord.filter(DuplicateRecord.Columns.articleId == id).order(Column("id")).fetchAll(db).map {
+                guard try ItemRecord.filter(key: id).filter(Column("original_id") == nil).isEmpty(db) == false else { return nil }
+                return try ItemRecord.filter(Column("original_id") == id).order(Column("id")).fetchAll(db).map {
                     DuplicateEntry(
-                        id: try $0.id.orThrow("duplicate id"), kind: $0.kind == .exact ? .exact : .near,
-                        distance: Int($0.distance), containment: $0.containment, path: $0.matchedOn.flatMap(MatchPath.init(rawValue:)),
+                        id: try $0.id.orThrow("duplicate id"), kind: $0.kind ?? .exact,
+                        distance: Int($0.distance ?? 0), containment: $0.containment, path: $0.matchedOn.flatMap(MatchPath.init(rawValue:)),
                         source: $0.source, receivedAt: $0.receivedAt,
                         sha256: Array($0.sha256), simhash: UInt64(bitPattern: $0.simhash))
                 }

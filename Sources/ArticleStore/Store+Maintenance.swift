@@ -16,50 +16,61 @@ public struct ConsistencyReport: Sendable, Equatable {
 // MARK: - Maintenance
 
 extension Store {
-    /// `PRAGMA integrity_check`, then the tables against each other: every duplicate and feed
-    /// event points at a row that exists, the feed has no gaps, the counters match the rows.
-    /// Runs in one read transaction, so it sees one consistent state while ingest goes on.
+    /// `PRAGMA integrity_check`, then the tables against each other: every duplicate points at
+    /// an article, every body's dictionary and base are there, the feed has no
+    /// gaps, the counters match the rows. Runs in one read transaction, so it sees one
+    /// consistent state while ingest goes on.
     public func check() throws(StoreError) -> ConsistencyReport {
         do {
             return try pool.read { db in
                 let integrity = try String.fetchAll(db, sql: "PRAGMA integrity_check")
                 var problems: [String] = []
                 func count(_ sql: String) throws -> Int64 { try Int64.fetchOne(db, sql: sql) ?? 0 }
-                let articles = try count("SELECT COUNT(*) FROM article")
-                let duplicates = try count("SELECT COUNT(*) FROM duplicate")
-                let feed = try count("SELECT COUNT(*) FROM feed")
-                let dangling = try count("SELECT COUNT(*) FROM duplicate WHERE article_id NOT IN (SELECT id FROM article)")
-                if dangling > 0 { problems.append("\(dangling) duplicates point to no article") }
-                let orphanEvents = try count("""
-                    SELECT COUNT(*) FROM feed WHERE (kind = 'article' AND article_id NOT IN (SELECT id FROM article))
-                       OR (kind = 'duplicate' AND duplicate_id NOT IN (SELECT id FROM duplicate))
-                    """)
-                if orphanEvents > 0 { problems.append("\(orphanEvents) feed records point to no row") }
-                // Every seq ever handed out (AUTOINCREMENT keeps the highest in sqlite_sequence) is
-                // either still in the feed or was removed by retention; anything else was lost.
-                let assigned = try count("SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'feed'), 0)")
+                func expect(_ sql: String, _ problem: (Int64) -> String) throws {
+                    let found = try count(sql)
+                    if found > 0 { problems.append(problem(found)) }
+                }
+                let articles = try count("SELECT COUNT(*) FROM item WHERE original_id IS NULL")
+                let duplicates = try count("SELECT COUNT(*) FROM item WHERE original_id IS NOT NULL")
+                let feed = try count("SELECT COUNT(seq) FROM item")
+                try expect("""
+                    SELECT COUNT(*) FROM item d WHERE original_id IS NOT NULL
+                    AND NOT EXISTS (SELECT 1 FROM item a WHERE a.id = d.original_id AND a.original_id IS NULL)
+                    """) { "\($0) duplicates point to no article" }
+                try expect("SELECT COUNT(*) FROM item WHERE seq IS NULL") { "\($0) items have no feed record" }
+                try expect("SELECT COUNT(*) FROM item WHERE original_id IS NULL AND id NOT IN (SELECT item_id FROM body)") {
+                    "\($0) articles have no body"
+                }
+                try expect("SELECT COUNT(*) FROM item WHERE base_id IS NOT NULL AND base_id NOT IN (SELECT item_id FROM body)") {
+                    "\($0) items are kept against a base that has no body"
+                }
+                try expect("SELECT COUNT(*) FROM body WHERE dictionary_id IS NOT NULL AND dictionary_id NOT IN (SELECT id FROM dictionary)") {
+                    "\($0) bodies name a dictionary the store does not hold"
+                }
+                try expect("SELECT COUNT(*) FROM (SELECT 1 FROM item WHERE original_id IS NULL GROUP BY sha256 HAVING COUNT(*) > 1)") {
+                    "\($0) texts are stored as more than one article"
+                }
+                // Every seq ever handed out is either still in the feed or was removed by
+                // retention; anything else was lost.
+                let assigned = try count("SELECT value FROM counter WHERE name = 'last_seq'")
                 let retained = try count("SELECT value FROM counter WHERE name = 'feed_deleted'")
                 if assigned != feed + retained {
                     problems.append("the feed has \(assigned - feed - retained) gaps (\(feed) records of \(assigned) "
                         + "sequence numbers handed out, \(retained) removed by retention)")
                 }
-                let withoutAnchors = try count("SELECT COUNT(*) FROM article WHERE id NOT IN (SELECT article_id FROM article_anchor)")
-                if withoutAnchors > 0 {
-                    problems.append("articles without anchors: \(withoutAnchors); copies of them with a new top or chrome "
-                        + "go unfound; stop the daemon and run `newsdedupd --reindex`")
-                }
-                if feed != articles + duplicates {
-                    problems.append("\(feed) feed records for \(articles) articles and \(duplicates) duplicates")
+                try expect("SELECT COUNT(*) FROM item WHERE original_id IS NULL AND id NOT IN (SELECT item_id FROM anchor)") {
+                    "articles without anchors: \($0); copies of them with a new top or chrome go unfound; stop the daemon and run "
+                        + "`newsdedupd --reindex`"
                 }
                 let counters = Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT name, value FROM counter").map {
                     ($0["name"] as String, $0["value"] as Int64)
                 })
                 let expected: [(Counter, Int64)] = [
                     (.articles, articles),
-                    (.exactDuplicates, try count("SELECT COUNT(*) FROM duplicate WHERE kind = 'exact'")),
-                    (.nearDuplicates, try count("SELECT COUNT(*) FROM duplicate WHERE kind = 'near'")),
-                    (.rawBytes, try count("SELECT COALESCE(SUM(raw_size), 0) FROM article")),
-                    (.storedBytes, try count("SELECT COALESCE(SUM(stored_size), 0) FROM article")),
+                    (.exactDuplicates, try count("SELECT COUNT(*) FROM item WHERE kind = 'exact'")),
+                    (.nearDuplicates, try count("SELECT COUNT(*) FROM item WHERE kind = 'near'")),
+                    (.rawBytes, try count("SELECT COALESCE(SUM(raw_size), 0) FROM item WHERE \(Self.keptBytes)")),
+                    (.storedBytes, try count("SELECT COALESCE(SUM(length(bytes)), 0) FROM body")),
                 ]
                 for (counter, value) in expected where counters[counter.rawValue] != value {
                     problems.append("counter \(counter.rawValue) is \(counters[counter.rawValue] ?? 0), the rows say \(value)")

@@ -15,17 +15,25 @@ public struct StoreTotals: Sendable, Equatable {
     public init() {}
 }
 
-/// An article as stored: its record and its bytes, decompressed, exactly as received.
-public struct StoredArticle: Sendable {
+/// A received item as stored, article or duplicate, with its bytes exactly as received.
+public struct StoredItem: Sendable {
     public var id: Int64
+    /// Its place in the feed (nil only for a row an older store had lost from its feed).
+    public var seq: Int64?
+    /// For a duplicate: the article it repeats, and how.
+    public var duplicateOf: Int64?
+    public var duplicateKind: DuplicateKind?
     public var source: String
     public var receivedAt: Int64
     public var sha256: [UInt8]
     public var simhash: UInt64
-    public var encoding: String
+    /// nil: not recorded (duplicates received before schema 7).
+    public var encoding: String?
     public var rawSize: Int64
+    /// What its bytes take in the store: its body (0 when they equal its original's).
     public var storedSize: Int64
-    public var bytes: [UInt8]
+    /// nil: never kept (duplicates received before schema 7).
+    public var bytes: [UInt8]?
 }
 
 /// One feed event, joined with the row it announces.
@@ -34,7 +42,7 @@ public struct FeedEntry: Sendable, Equatable {
 
     public var seq: Int64
     public var kind: Kind
-    /// The article id, or for a duplicate its own id in the duplicates table.
+    /// The item's id: articles and duplicates share one id space.
     public var id: Int64
     public var duplicateOf: Int64?
     public var duplicateKind: DuplicateKind?
@@ -67,10 +75,10 @@ extension Store {
                     case .quarantined: totals.quarantined = value
                     case .rawBytes: totals.rawBytes = value
                     case .storedBytes: totals.storedBytes = value
+                    case .lastSeq: totals.lastSeq = value
                     case .feedDeleted, nil: break
                     }
                 }
-                totals.lastSeq = try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM feed") ?? 0
                 return totals
             }
         } catch {
@@ -78,67 +86,52 @@ extension Store {
         }
     }
 
-    public func article(id: Int64) throws(StoreError) -> StoredArticle? {
+    /// Any received item by id, with its bytes.
+    public func item(id: Int64) throws(StoreError) -> StoredItem? {
         do {
             return try pool.read { db in
-                guard let record = try ArticleRecord.fetchOne(db, key: id) else { return nil }
-                return try StoredArticle(record, bytes: inflate(record.body, rawSize: record.rawSize, dictionaryID: record.dictionaryId, db))
+                guard let record = try ItemRecord.fetchOne(db, key: id) else { return nil }
+                let stored = try Int64.fetchOne(db, sql: "SELECT length(bytes) FROM body WHERE item_id = ?", arguments: [id]) ?? 0
+                return try StoredItem(record, storedSize: stored, bytes: bytes(of: id, db))
             }
         } catch {
             throw StoreError.wrap(error)
         }
     }
 
-    /// Feed events after `seq`, in order, at most `limit`.
+    /// Feed records after `seq`, in order, at most `limit`; an article's carries its bytes.
     public func feed(since seq: Int64, limit: Int) throws(StoreError) -> [FeedEntry] {
         do {
             return try pool.read { db in
-                let events = try FeedEventRecord
-                    .filter(FeedEventRecord.Columns.seq > seq)
-                    .order(FeedEventRecord.Columns.seq)
-                    .limit(limit)
-                    .fetchAll(db)
-                return try events.map { event in try self.entry(for: event, db) }
+                try ItemRecord.filter(Column("seq") > seq).order(Column("seq")).limit(limit).fetchAll(db).map { record in
+                    let id = try record.id.orThrow("item id")
+                    return FeedEntry(
+                        seq: try record.seq.orThrow("seq"), kind: record.isArticle ? .article : .duplicate, id: id,
+                        duplicateOf: record.originalId, duplicateKind: record.kind, distance: record.distance.map(Int.init),
+                        containment: record.containment, path: record.matchedOn.flatMap(MatchPath.init(rawValue:)),
+                        source: record.source, sha256: Array(record.sha256), simhash: UInt64(bitPattern: record.simhash),
+                        receivedAt: record.receivedAt, bytes: record.isArticle ? try bytes(of: id, db) : nil)
+                }
             }
         } catch {
             throw StoreError.wrap(error)
-        }
-    }
-
-    private func entry(for event: FeedEventRecord, _ db: Database) throws -> FeedEntry {
-        let seq = try event.seq.orThrow("feed seq")
-        switch event.kind {
-        case .article:
-            let id = try event.articleId.orThrow("article id in feed")
-            let record = try ArticleRecord.fetchOne(db, key: id).orThrow("article \(id)")
-            let article = try StoredArticle(record, bytes: inflate(record.body, rawSize: record.rawSize, dictionaryID: record.dictionaryId, db))
-            return FeedEntry(
-                seq: seq, kind: .article, id: id, duplicateOf: nil, duplicateKind: nil, distance: nil,
-                source: article.source, sha256: article.sha256, simhash: article.simhash,
-                receivedAt: article.receivedAt, bytes: article.bytes)
-        case .duplicate:
-            let id = try event.duplicateId.orThrow("duplicate id in feed")
-            let duplicate = try DuplicateRecord.fetchOne(db, key: id).orThrow("duplicate \(id)")
-            return FeedEntry(
-                seq: seq, kind: .duplicate, id: id, duplicateOf: duplicate.articleId,
-                duplicateKind: duplicate.kind == .exact ? .exact : .near, distance: Int(duplicate.distance),
-                containment: duplicate.containment, path: duplicate.matchedOn.flatMap(MatchPath.init(rawValue:)),
-                source: duplicate.source, sha256: Array(duplicate.sha256),
-                simhash: UInt64(bitPattern: duplicate.simhash), receivedAt: duplicate.receivedAt, bytes: nil)
         }
     }
 }
 
-extension StoredArticle {
-    init(_ record: ArticleRecord, bytes: [UInt8]) throws {
-        id = try record.id.orThrow("article id")
+extension StoredItem {
+    init(_ record: ItemRecord, storedSize: Int64, bytes: [UInt8]?) throws {
+        id = try record.id.orThrow("item id")
+        seq = record.seq
+        duplicateOf = record.originalId
+        duplicateKind = record.kind
         source = record.source
         receivedAt = record.receivedAt
         sha256 = Array(record.sha256)
         simhash = UInt64(bitPattern: record.simhash)
         encoding = record.encoding
         rawSize = record.rawSize
-        storedSize = record.storedSize
+        self.storedSize = storedSize
         self.bytes = bytes
     }
 }

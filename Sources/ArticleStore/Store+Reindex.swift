@@ -8,7 +8,7 @@ public struct ReindexReport: Sendable, Equatable {
     public var articles = 0
     /// Articles whose normalised text now equals an older article's (the new algorithm strips
     /// what the old one kept, markup for instance): each became an exact duplicate of the older
-    /// one, its feed record turned into a duplicate record, its bytes dropped.
+    /// one (its id, seq and bytes stay; its duplicates follow it to the older one).
     public var merged = 0
     /// The parameters found before, for the report.
     public var previous: [String: String] = [:]
@@ -29,7 +29,7 @@ extension Store {
             let total = try store.pool.read { db in
                 report.previous = Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT key, value FROM meta")
                     .map { ($0[0] as String, $0[1] as String) }.filter { metaParameters[$0.0] != nil })
-                return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM article") ?? 0
+                return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM item WHERE original_id IS NULL") ?? 0
             }
             var lastId: Int64 = 0
             var cache: NormalizationCache? = NormalizationCache()
@@ -37,17 +37,16 @@ extension Store {
             while true {
                 let done = try store.pool.write { db -> Bool in
                     let rows = try Row.fetchAll(db, sql: """
-                        SELECT id, body, raw_size, band0, dictionary_id FROM article WHERE id > ? ORDER BY id LIMIT 500
+                        SELECT id, indexed FROM item WHERE id > ? AND original_id IS NULL ORDER BY id LIMIT 500
                         """, arguments: [lastId])
                     for row in rows {
                         let id: Int64 = row[0]
                         lastId = id
                         guard !gone.contains(id) else { continue }
-                        let bytes = try store.inflate(row[1], rawSize: row[2], dictionaryID: row[4], db)
+                        let bytes = try store.bytes(of: id, db).orThrow("bytes of article \(id)")
                         let fingerprint = try Fingerprinter().analyze(TextDecoder.decode(bytes).text, cache: &cache).fingerprint
                         report.articles += 1
-                        // An article retired by retention (band keys -1) stays out of the index.
-                        if let merged = try refingerprint(id, fingerprint, indexed: (row[3] as Int64) >= 0, db) {
+                        if let merged = try refingerprint(id, fingerprint, db) {
                             report.merged += 1
                             gone.insert(merged)
                         }
@@ -70,47 +69,33 @@ extension Store {
 
     /// Writes one article's new fingerprint. When another article already has its new SHA-256,
     /// the newer of the two is merged into the older; returns the id merged away, if any.
-    private static func refingerprint(_ id: Int64, _ fingerprint: Fingerprint, indexed: Bool, _ db: Database) throws -> Int64? {
+    private static func refingerprint(_ id: Int64, _ fingerprint: Fingerprint, _ db: Database) throws -> Int64? {
         let sha = Data(fingerprint.sha256)
         var mergedAway: Int64?
-        if let other = try Int64.fetchOne(db, sql: "SELECT id FROM article WHERE sha256 = ? AND id != ?", arguments: [sha, id]) {
+        if let other = try Int64.fetchOne(db, sql: """
+            SELECT id FROM item WHERE substr(sha256, 1, 8) = ? AND original_id IS NULL AND sha256 = ? AND id != ?
+            """, arguments: [sha.prefix(8), sha, id]) {
             let (keeper, merged) = (min(id, other), max(id, other))
             try merge(merged, into: keeper, db)
             if merged == id { return id }
             mergedAway = merged
         }
-        let bands = indexed ? BandKey.bands(of: fingerprint.simhash).map { Int64($0) } : [-1, -1, -1, -1]
-        let lead = indexed ? BandKey.bands(of: fingerprint.leadSimhash).map { Int64($0) } : [-1, -1, -1, -1]
-        try db.execute(sql: """
-            UPDATE article SET sha256 = ?, simhash = ?, band0 = ?, band1 = ?, band2 = ?, band3 = ?,
-                lead_simhash = ?, lead_band0 = ?, lead_band1 = ?, lead_band2 = ?, lead_band3 = ?, token_count = ?
-            WHERE id = ?
-            """, arguments: [
-                sha, Int64(bitPattern: fingerprint.simhash), bands[0], bands[1], bands[2], bands[3],
-                Int64(bitPattern: fingerprint.leadSimhash), lead[0], lead[1], lead[2], lead[3], fingerprint.tokenCount, id,
-            ])
-        try AnchorRecord(articleId: id, anchors: AnchorBlob.encode(fingerprint.anchors)).insert(db, onConflict: .replace)
+        try db.execute(sql: "UPDATE item SET sha256 = ?, simhash = ?, lead_simhash = ? WHERE id = ?", arguments: [
+            sha, Int64(bitPattern: fingerprint.simhash), Int64(bitPattern: fingerprint.leadSimhash), id,
+        ])
+        try AnchorRecord(itemId: id, keys: AnchorBlob.encode(fingerprint.anchors)).insert(db, onConflict: .replace)
         return mergedAway
     }
 
-    /// `merged` becomes an exact duplicate of `keeper`: its duplicates and feed records follow,
-    /// and its row goes, with the counters adjusted.
+    /// `merged` becomes an exact duplicate of `keeper`, its duplicates with it; it keeps its
+    /// id, seq and body (so what was kept against it stays readable).
     private static func merge(_ merged: Int64, into keeper: Int64, _ db: Database) throws {
-        guard let row = try Row.fetchOne(db, sql: """
-            SELECT sha256, simhash, source, received_at, raw_size, stored_size FROM article WHERE id = ?
-            """, arguments: [merged]) else { return }
-        try db.execute(sql: "UPDATE duplicate SET article_id = ? WHERE article_id = ?", arguments: [keeper, merged])
-        let duplicateId = try insertDuplicate(DuplicateRecord(
-            id: nil, articleId: keeper, kind: .exact, distance: 0, sha256: row[0], simhash: row[1], source: row[2],
-            receivedAt: row[3], rawSize: row[4], containment: nil, matchedOn: nil), db)
+        try db.execute(sql: "UPDATE item SET original_id = ? WHERE original_id = ?", arguments: [keeper, merged])
         try db.execute(sql: """
-            UPDATE feed SET kind = 'duplicate', article_id = ?, duplicate_id = ? WHERE kind = 'article' AND article_id = ?
-            """, arguments: [keeper, duplicateId, merged])
-        try db.execute(sql: "UPDATE feed SET article_id = ? WHERE article_id = ?", arguments: [keeper, merged])
-        try db.execute(sql: "DELETE FROM article WHERE id = ?", arguments: [merged])
+            UPDATE item SET original_id = ?, kind = 'exact', distance = 0, lead_simhash = NULL, indexed = 0 WHERE id = ?
+            """, arguments: [keeper, merged])
+        try db.execute(sql: "DELETE FROM anchor WHERE item_id = ?", arguments: [merged])
         try bump(.articles, by: -1, db)
         try bump(.exactDuplicates, db)
-        try bump(.rawBytes, by: -(row[4] as Int64), db)
-        try bump(.storedBytes, by: -(row[5] as Int64), db)
     }
 }

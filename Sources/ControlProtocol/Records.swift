@@ -87,22 +87,36 @@ public struct StatusReport: Codable, Sendable, Equatable {
     }
 }
 
-/// `show`: one stored article. `body` is the file's bytes exactly as received, base64-encoded
-/// (JSON strings cannot carry arbitrary bytes).
-public struct ArticleReply: Codable, Sendable, Equatable {
+/// `show`: one received item, article or duplicate. `body` is the file's bytes exactly as
+/// received, base64-encoded (JSON strings cannot carry arbitrary bytes); null when they were
+/// never kept (duplicates received before the store's schema 7).
+public struct ItemReply: Codable, Sendable, Equatable {
     public var id: Int64
+    /// Its feed record's seq (null only for an item an older store had lost from its feed).
+    public var seq: Int64?
+    public var kind: FeedKind
+    /// For a duplicate: the article it repeats, and "exact" or "near".
+    public var duplicateOf: Int64?
+    public var duplicateKind: DuplicateKind?
     public var source: String
     public var receivedAt: String
     public var sha256: String
     public var simhash: String
-    public var encoding: String
+    /// The encoding it arrived in; null where not recorded (duplicates before schema 7).
+    public var encoding: String?
     public var rawSize: Int64
+    /// What its bytes take in the store (0 for a copy identical to its original).
     public var storedSize: Int64
-    public var body: Data
+    public var body: Data?
 
-    public init(id: Int64, source: String, receivedAt: String, sha256: String, simhash: String, encoding: String,
-                rawSize: Int64, storedSize: Int64, body: Data) {
+    public init(id: Int64, seq: Int64?, kind: FeedKind, duplicateOf: Int64?, duplicateKind: DuplicateKind?, source: String,
+                receivedAt: String, sha256: String, simhash: String, encoding: String?, rawSize: Int64, storedSize: Int64,
+                body: Data?) {
         self.id = id
+        self.seq = seq
+        self.kind = kind
+        self.duplicateOf = duplicateOf
+        self.duplicateKind = duplicateKind
         self.source = source
         self.receivedAt = receivedAt
         self.sha256 = sha256
@@ -114,8 +128,26 @@ public struct ArticleReply: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, source, receivedAt = "received_at", sha256, simhash, encoding
-        case rawSize = "raw_size", storedSize = "stored_size", body
+        case id, seq, kind, duplicateOf = "duplicate_of", duplicateKind = "duplicate_kind", source, receivedAt = "received_at"
+        case sha256, simhash, encoding, rawSize = "raw_size", storedSize = "stored_size", body
+    }
+
+    /// Every field on every reply, null where it does not apply.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(seq, forKey: .seq)
+        try c.encode(kind, forKey: .kind)
+        try c.encode(duplicateOf, forKey: .duplicateOf)
+        try c.encode(duplicateKind, forKey: .duplicateKind)
+        try c.encode(source, forKey: .source)
+        try c.encode(receivedAt, forKey: .receivedAt)
+        try c.encode(sha256, forKey: .sha256)
+        try c.encode(simhash, forKey: .simhash)
+        try c.encode(encoding, forKey: .encoding)
+        try c.encode(rawSize, forKey: .rawSize)
+        try c.encode(storedSize, forKey: .storedSize)
+        try c.encode(body, forKey: .body)
     }
 }
 
@@ -123,7 +155,8 @@ public struct ArticleReply: Codable, Sendable, Equatable {
 public struct ExportRecord: Codable, Sendable, Equatable {
     /// Strictly increasing; a consumer resumes with `--since` the last one it saw.
     public var seq: Int64
-    /// The article's id, or for a duplicate its own id among duplicates.
+    /// The item's id. Articles and duplicates share one id space (`show` takes either); in a
+    /// store from before schema 7, duplicates were renumbered after the highest article id.
     public var id: Int64
     /// "article" or "duplicate".
     public var kind: FeedKind

@@ -6,7 +6,7 @@ import Foundation
 /// switches over the cases; nothing is optional that a case always has.
 public enum Response: Sendable, Equatable {
     case status(StatusReport)
-    case article(ArticleReply)
+    case item(ItemReply)
     /// `export`: one feed record.
     case record(ExportRecord)
     /// `similar`: one stored article near the fingerprint.
@@ -26,13 +26,13 @@ public enum Response: Sendable, Equatable {
 
     /// The tag on the wire.
     public enum Kind: String, Codable, Sendable {
-        case status, article, record, match, duplicate, quarantined, check, metrics, done, end, error
+        case status, item, record, match, duplicate, quarantined, check, metrics, done, end, error
     }
 
     public var kind: Kind {
         switch self {
         case .status: .status
-        case .article: .article
+        case .item: .item
         case .record: .record
         case .match: .match
         case .duplicate: .duplicate
@@ -55,14 +55,14 @@ public enum Response: Sendable, Equatable {
 
 extension Response: Codable {
     enum CodingKeys: String, CodingKey {
-        case version, type, status, article, record, match, duplicate, quarantined, check, metrics, message, count, error
+        case version, type, status, item, record, match, duplicate, quarantined, check, metrics, message, count, error
     }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         switch try c.decode(Kind.self, forKey: .type) {
         case .status: self = .status(try c.decode(StatusReport.self, forKey: .status))
-        case .article: self = .article(try c.decode(ArticleReply.self, forKey: .article))
+        case .item: self = .item(try c.decode(ItemReply.self, forKey: .item))
         case .record: self = .record(try c.decode(ExportRecord.self, forKey: .record))
         case .match: self = .match(try c.decode(MatchRecord.self, forKey: .match))
         case .duplicate: self = .duplicate(try c.decode(DuplicateReply.self, forKey: .duplicate))
@@ -81,7 +81,7 @@ extension Response: Codable {
         try c.encode(kind, forKey: .type)
         switch self {
         case .status(let report): try c.encode(report, forKey: .status)
-        case .article(let reply): try c.encode(reply, forKey: .article)
+        case .item(let reply): try c.encode(reply, forKey: .item)
         case .record(let record): try c.encode(record, forKey: .record)
         case .match(let match): try c.encode(match, forKey: .match)
         case .duplicate(let row): try c.encode(row, forKey: .duplicate)
@@ -137,9 +137,9 @@ extension StatusReport: ReplyPayload {
     public init?(_ response: Response) { guard case .status(let payload) = response else { return nil }; self = payload }
 }
 
-extension ArticleReply: ReplyPayload {
-    public static let kind = Response.Kind.article
-    public init?(_ response: Response) { guard case .article(let payload) = response else { return nil }; self = payload }
+extension ItemReply: ReplyPayload {
+    public static let kind = Response.Kind.item
+    public init?(_ response: Response) { guard case .item(let payload) = response else { return nil }; self = payload }
 }
 
 extension ExportRecord: ReplyPayload {

@@ -90,22 +90,9 @@ public final class PrimedDeflater {
     }
 
     public func compress(_ input: [UInt8]) throws(CodecError) -> [UInt8] {
-        var status = deflateCopy(scratch, primed)
+        let status = deflateCopy(scratch, primed)
         guard status == Z_OK else { throw CodecError(zlibCode: status, operation: "deflateCopy") }
         defer { deflateEnd(scratch) }
-        var output = [UInt8](repeating: 0, count: Int(deflateBound(scratch, uLong(input.count))) + 16)
-        let written: Int = output.withUnsafeMutableBufferPointer { out in
-            input.withUnsafeBufferPointer { inp in
-                scratch.pointee.next_in = UnsafeMutablePointer(mutating: inp.baseAddress)
-                scratch.pointee.avail_in = uInt(inp.count)
-                scratch.pointee.next_out = out.baseAddress
-                scratch.pointee.avail_out = uInt(out.count)
-                status = deflate(scratch, Z_FINISH)
-                return Int(scratch.pointee.total_out)
-            }
-        }
-        guard status == Z_STREAM_END else { throw CodecError(zlibCode: status, operation: "deflate with a dictionary") }
-        output.removeSubrange(written...)
-        return output
+        return try ZlibCodec.finish(scratch, input)
     }
 }

@@ -74,4 +74,37 @@ public enum ZlibCodec {
         return output
     }
 
+    /// Compresses `input` with `dictionary` as zlib's preset dictionary, in one call: a
+    /// duplicate's delta against its original's bytes (a body read back with
+    /// `decompress(_:rawSize:dictionary:)`). Only the dictionary's last 32 KiB can be used.
+    public static func compress(_ input: [UInt8], dictionary: [UInt8], level: Int32 = defaultLevel) throws(CodecError) -> [UInt8] {
+        let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
+        stream.initialize(to: z_stream())
+        defer { stream.deallocate() }
+        var status = deflateInit2_(stream, level, Z_DEFLATED, 15, 8, Z_DEFAULT_STRATEGY, zlibVersion(), Int32(MemoryLayout<z_stream>.size))
+        guard status == Z_OK else { throw CodecError(zlibCode: status, operation: "deflateInit2") }
+        defer { deflateEnd(stream) }
+        status = dictionary.withUnsafeBufferPointer { deflateSetDictionary(stream, $0.baseAddress, uInt($0.count)) }
+        guard status == Z_OK else { throw CodecError(zlibCode: status, operation: "deflateSetDictionary") }
+        return try finish(stream, input)
+    }
+
+    /// Runs a prepared deflate stream over all of `input` and returns what it wrote.
+    static func finish(_ stream: UnsafeMutablePointer<z_stream>, _ input: [UInt8]) throws(CodecError) -> [UInt8] {
+        var output = [UInt8](repeating: 0, count: Int(deflateBound(stream, uLong(input.count))) + 16)
+        var status: Int32 = Z_OK
+        let written: Int = output.withUnsafeMutableBufferPointer { out in
+            input.withUnsafeBufferPointer { inp in
+                stream.pointee.next_in = UnsafeMutablePointer(mutating: inp.baseAddress)
+                stream.pointee.avail_in = uInt(inp.count)
+                stream.pointee.next_out = out.baseAddress
+                stream.pointee.avail_out = uInt(out.count)
+                status = deflate(stream, Z_FINISH)
+                return Int(stream.pointee.total_out)
+            }
+        }
+        guard status == Z_STREAM_END else { throw CodecError(zlibCode: status, operation: "deflate with a dictionary") }
+        output.removeSubrange(written...)
+        return output
+    }
 }

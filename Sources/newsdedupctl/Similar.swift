@@ -28,9 +28,9 @@ struct Similar: ParsableCommand {
                 var containment: Double?
                 if !match.exact {
                     try client.send(Request(command: .show, id: match.id))
-                    let article = try client.receive(ArticleReply.self)
+                    let article = try client.receive(ItemReply.self)
                     var noCache: NormalizationCache? = nil
-                    containment = (try? TextDecoder.decode(Array(article.body)).text)
+                    containment = (try? TextDecoder.decode(Array(article.body ?? Data())).text)
                         .flatMap { try? Fingerprinter().analyze($0, cache: &noCache).shingles.containment(shingles) } ?? 0
                 }
                 let duplicate = containment.map { $0 >= NearDuplicateThreshold.minimumContainment } ?? true

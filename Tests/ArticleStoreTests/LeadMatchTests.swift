@@ -42,7 +42,7 @@ import Testing
     @Test func anArticleWithoutAnchorsIsReportedByCheck() throws {
         _ = try store.ingest([try item("seed.txt", try Seeds.all()[2].bytes)], maxDistance: 7)
         #expect(try store.check().isSound)
-        try store.pool.write { db in try db.execute(sql: "DELETE FROM article_anchor") }
+        try store.pool.write { db in try db.execute(sql: "DELETE FROM anchor") }
         let report = try store.check()
         #expect(!report.isSound && report.problems.contains { $0.hasPrefix("articles without anchors: 1;") }, "\(report.problems)")
     }
@@ -73,7 +73,7 @@ import Testing
         _ = try store.ingest([try item("first.txt", seeds[3].bytes)], maxDistance: 7)
         try store.pool.write { db in
             try db.execute(sql: """
-                CREATE TRIGGER boom BEFORE INSERT ON feed WHEN NEW.claim_key = 'boom'
+                CREATE TRIGGER boom BEFORE INSERT ON item WHEN NEW.claim = CAST('boom' AS BLOB)
                 BEGIN SELECT RAISE(ABORT, 'boom'); END
                 """)
         }

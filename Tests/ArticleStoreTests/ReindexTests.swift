@@ -20,22 +20,19 @@ import Testing
         let html = Array(("<p>" + String(decoding: seeds[2].bytes, as: UTF8.self) + "</p>").utf8)
         try store.pool.write { db in
             let body = try ZlibCodec.compress(html)
-            let article = try ArticleRecord(
-                id: nil, sha256: Data(repeating: 0xAB, count: 32), simhash: 0, band0: 0, band1: 0, band2: 0, band3: 0,
-                leadSimhash: 0, leadBand0: -1, leadBand1: -1, leadBand2: -1, leadBand3: -1, source: "seed2.html",
-                receivedAt: 1_795_000_000_001, encoding: "utf8", rawSize: Int64(html.count), storedSize: Int64(body.count),
-                tokenCount: 0, body: Data(body)
+            let seq = try Int64.fetchOne(db, sql: "SELECT value + 1 FROM counter WHERE name = 'last_seq'") ?? 0
+            let article = try ItemRecord(
+                id: nil, seq: seq, claim: ClaimBlob.encode("html"), sha256: Data(repeating: 0xAB, count: 32), simhash: 0,
+                leadSimhash: 0, indexed: true, source: "seed2.html", receivedAt: 1_795_000_000_001, encoding: "utf8",
+                rawSize: Int64(html.count)
             ).insertAndFetch(db)
-            _ = try FeedEventRecord(seq: nil, kind: .article, articleId: article.id, duplicateId: nil, claimKey: "html")
-                .insertAndFetch(db)
+            try BodyRecord(itemId: try #require(article.id), dictionaryId: nil, bytes: Data(body)).insert(db)
+            try Store.bump(.lastSeq, db)
             try Store.bump(.articles, db)
             try Store.bump(.rawBytes, by: Int64(html.count), db)
             try Store.bump(.storedBytes, by: Int64(body.count), db)
             // Every row with algorithm-1 values: no lead fingerprint, other SimHashes.
-            try db.execute(sql: """
-                UPDATE article SET simhash = 1, band0 = 1, band1 = 0, band2 = 0, band3 = 0, lead_simhash = 0,
-                    lead_band0 = -1, lead_band1 = -1, lead_band2 = -1, lead_band3 = -1
-                """)
+            try db.execute(sql: "UPDATE item SET simhash = 1, lead_simhash = 0")
             try db.execute(sql: "UPDATE meta SET value = '1' WHERE key = 'fingerprint_algorithm'")
         }
         // The row written as an older version would have has no anchors: check says what to do.

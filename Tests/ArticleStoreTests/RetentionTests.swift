@@ -60,7 +60,7 @@ import Testing
         #expect(report.isSound, "\(report.problems)")
 
         // Lost feed records (not retention's) are still caught.
-        try await store.pool.write { db in try db.execute(sql: "DELETE FROM feed WHERE seq = 5") }
+        try await store.pool.write { db in try db.execute(sql: "UPDATE item SET seq = NULL WHERE seq = 5") }
         #expect(!(try store.check().isSound))
     }
 }

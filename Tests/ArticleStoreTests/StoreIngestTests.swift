@@ -23,7 +23,7 @@ import Testing
                 Issue.record("\(seed.name) was not stored: \(outcome)")
                 continue
             }
-            let article = try #require(try store.article(id: id))
+            let article = try #require(try store.item(id: id))
             #expect(article.bytes == seed.bytes)
             #expect(article.source == seed.name)
             #expect(article.storedSize < article.rawSize)

@@ -42,7 +42,7 @@ import Testing
         #expect(try ctl(workspace, "similar", unrelated.path).text.hasPrefix("no stored article near"))
         #expect(try daemon.status().articles == 5, "similar stores nothing")
 
-        let shown = try JSONDecoder().decode(ArticleReply.self, from: try ctl(workspace, "show", "1", "--json").stdout)
+        let shown = try JSONDecoder().decode(ItemReply.self, from: try ctl(workspace, "show", "1", "--json").stdout)
         #expect(shown.body == (try Seeds.bytes(Seeds.names[0])))
         #expect(shown.source == Seeds.names[0])
 
@@ -79,7 +79,7 @@ import Testing
 
         // Break the store behind the daemon's back: a feed record removed.
         let store = try Store(path: workspace.store)
-        try store.pool.write { db in try db.execute(sql: "DELETE FROM feed WHERE seq = 3") }
+        try store.pool.write { db in try db.execute(sql: "UPDATE item SET seq = NULL WHERE seq = 3") }
         try store.close()
         let broken = try ctl(workspace, "check")
         #expect(broken.status == 2)

@@ -46,7 +46,7 @@ import Testing
         let trained = try #require(dictionaries[script], "no dictionary for \(script) after \(dropped.count) articles")
         #expect(trained.bytes.count == PresetDictionary.maximumSize)
         let compressedWithIt = try first.pool.read { db in
-            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM article WHERE dictionary_id = ?", arguments: [trained.id]) ?? 0
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM body WHERE dictionary_id = ?", arguments: [trained.id]) ?? 0
         }
         #expect(compressedWithIt >= 8, "the second round's bodies use the dictionary: \(compressedWithIt)")
 
@@ -57,7 +57,7 @@ import Testing
         defer { try? store.close() }
         #expect((store.currentDictionaries()[script]?.id ?? 0) > trained.id)
         for (index, article) in dropped.enumerated() {
-            #expect(try store.article(id: Int64(index + 1))?.bytes == Array(article), "article \(index + 1) after retraining")
+            #expect(try store.item(id: Int64(index + 1))?.bytes == Array(article), "article \(index + 1) after retraining")
         }
         #expect(try store.check().problems.isEmpty)
     }

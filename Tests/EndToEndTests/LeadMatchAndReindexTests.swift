@@ -101,7 +101,7 @@ import Testing
         let store = try Store(path: workspace.store)
         try store.pool.write { db in
             try db.execute(sql: "UPDATE meta SET value = '1' WHERE key = 'fingerprint_algorithm'")
-            try db.execute(sql: "UPDATE article SET lead_simhash = 0, lead_band0 = -1, lead_band1 = -1, lead_band2 = -1, lead_band3 = -1")
+            try db.execute(sql: "UPDATE item SET lead_simhash = 0")
         }
         try store.close()
 

@@ -50,7 +50,7 @@ import Testing
         #expect(try run(Binaries.daemon, ["--once", "--inbox", workspace.inbox.path, "--store", workspace.store]).status == 0)
         let store = try Store(path: workspace.store)
         try store.pool.write { db in
-            try db.execute(sql: "UPDATE article SET received_at = received_at - 10 * 86400000 WHERE id = 1")
+            try db.execute(sql: "UPDATE item SET received_at = received_at - 10 * 86400000 WHERE id = 1")
         }
         try store.close()
 

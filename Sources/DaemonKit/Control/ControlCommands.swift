@@ -117,11 +117,15 @@ struct ControlCommands: Sendable {
     func show(_ request: Request) -> Response {
         guard let id = request.id, id > 0 else { return .error(.invalidArgument, "show needs a positive \"id\"") }
         do {
-            guard let article = try store.use(reopen: false, { store throws(StoreError) in try store.article(id: id) }) else { return .error(.notFound, "no article \(id)") }
-            return .article(ArticleReply(
-                id: article.id, source: article.source, receivedAt: RFC3339.string(fromMilliseconds: article.receivedAt),
-                sha256: article.sha256.hexString, simhash: SimHash.hex(article.simhash), encoding: article.encoding,
-                rawSize: article.rawSize, storedSize: article.storedSize, body: Data(article.bytes)))
+            guard let item = try store.use(reopen: false, { store throws(StoreError) in try store.item(id: id) }) else {
+                return .error(.notFound, "no item \(id)")
+            }
+            return .item(ItemReply(
+                id: item.id, seq: item.seq, kind: item.duplicateOf == nil ? .article : .duplicate, duplicateOf: item.duplicateOf,
+                duplicateKind: item.duplicateKind.map(WireDuplicateKind.init), source: item.source,
+                receivedAt: RFC3339.string(fromMilliseconds: item.receivedAt), sha256: item.sha256.hexString,
+                simhash: SimHash.hex(item.simhash), encoding: item.encoding, rawSize: item.rawSize, storedSize: item.storedSize,
+                body: item.bytes.map { Data($0) }))
         } catch {
             return .error(.storeFailure, error.description)
         }
