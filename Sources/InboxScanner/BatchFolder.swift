@@ -69,4 +69,36 @@ public final class ProcessedArchive: Sendable {
         today.withLock { $0 = (day, directory) }
         return directory
     }
+
+    /// Deletes a committed batch's folder with its files instead of archiving it
+    /// (`keep_processed: 0`: the store holds every committed file's bytes). Durable when it
+    /// returns. Returns how many files went.
+    @discardableResult
+    public func discard(_ folder: BatchFolder, from processing: Directory) throws(SystemError) -> Int {
+        let files = try processing.removeTree(folder.name)
+        try processing.sync()
+        return files
+    }
+
+    /// Removes the days before `day` (both "YYYY-MM-DD", which order as text), each with its
+    /// batch folders; anything else in processed/ is left alone. Returns the days and files
+    /// removed.
+    public func prune(before day: String) throws(SystemError) -> (days: Int, files: Int) {
+        var removed = (days: 0, files: 0)
+        for (entry, status) in try root.listing() where status.kind == .directory && Self.isDay(entry.display) && entry.display < day {
+            removed.files += try root.removeTree(entry)
+            removed.days += 1
+            today.withLock { if $0?.name == entry { $0 = nil } }
+        }
+        if removed.days > 0 { try root.sync() }
+        return removed
+    }
+
+    /// A day directory's name: 2026-11-22.
+    static func isDay(_ name: String) -> Bool {
+        let bytes = Array(name.utf8)
+        return bytes.count == 10 && bytes.enumerated().allSatisfy { index, byte in
+            index == 4 || index == 7 ? byte == UInt8(ascii: "-") : (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+        }
+    }
 }

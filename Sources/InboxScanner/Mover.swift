@@ -38,6 +38,29 @@ extension Directory {
         try sync()
     }
 
+    /// Removes the directory `name` and everything under it, never following a symlink (one is
+    /// removed as the link it is). Not synced: the caller syncs this directory once. Returns
+    /// how many files went.
+    @discardableResult
+    public func removeTree(_ name: FileName) throws(SystemError) -> Int {
+        let directory = try Directory(name, in: self)
+        var files = 0
+        for (entry, status) in try directory.listing() {
+            if status.kind == .directory {
+                files += try directory.removeTree(entry)
+            } else {
+                guard entry.withCString({ unlinkat(directory.fd, $0, 0) }) == 0 || errno == ENOENT else {
+                    throw SystemError("remove \(entry) from \(directory.path)")
+                }
+                files += 1
+            }
+        }
+        guard name.withCString({ unlinkat(fd, $0, AT_REMOVEDIR) }) == 0 || errno == ENOENT else {
+            throw SystemError("remove \(name) from \(path)")
+        }
+        return files
+    }
+
     /// Writes a small file atomically (temporary name, fsync, rename, fsync directory). With
     /// `replacing: false` an existing file of that name is left alone and false is returned.
     /// The temporary file never outlives a failure (a full disk must not leave empty ones).

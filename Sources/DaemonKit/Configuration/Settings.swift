@@ -11,6 +11,8 @@ public struct DaemonSettings: Sendable {
     /// Claimed files wait here between claim and commit; must be on the inbox's file system.
     public var processing: String
     public var processed: String
+    /// Days committed files stay in processed/; nil: forever, 0: deleted once committed.
+    public var keepProcessed: Int?
     public var quarantine: String
     public var store: String
     public var socket: String

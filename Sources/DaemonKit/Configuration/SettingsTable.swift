@@ -183,6 +183,20 @@ extension DaemonSettings {
                 shipped: "false", show: { "\($0)" }) { reader, _ throws(SettingsError) in
             try reader.value("retention_delete", default: false, expected: "true or false") { ["true": true, "false": false][$0.lowercased()] }
         },
+        Setting("keep_processed", \.keepProcessed, live: true,
+                summary: "Days committed files stay in processed/: forever, or 0-36500; 0 deletes them once committed (default: forever).",
+                comment: ["How long committed files stay in processed/: forever, or a number of days (0: deleted as",
+                          "soon as committed). The store keeps every received item's bytes, duplicates' included",
+                          "(`newsdedupctl show ID`), so processed/ is only a convenience. Whole days are removed",
+                          "hourly. Default: forever."],
+                shipped: "forever", show: { $0.map { "\($0)" } ?? "forever" }) { reader, _ throws(SettingsError) in
+            try reader.value("keep_processed", default: nil as Int?,
+                             expected: "forever, or a whole number of days from 0 to 36500 (0: delete once committed)") { text -> Int?? in
+                if text.lowercased() == "forever" { return .some(nil) }
+                guard let days = Int(text), (0...36_500).contains(days) else { return .none }
+                return .some(days)
+            }
+        },
     ]
 
     /// Every key, for the configuration file's and the environment's checks.
@@ -196,7 +210,7 @@ extension DaemonSettings {
 
     /// The settings with nothing given: every default.
     static var defaults: DaemonSettings {
-        DaemonSettings(inbox: "", processing: "", processed: "", quarantine: "", store: "", socket: "", pollInterval: 0,
+        DaemonSettings(inbox: "", processing: "", processed: "", keepProcessed: nil, quarantine: "", store: "", socket: "", pollInterval: 0,
                        maxDistance: 0, maxFileSize: 0, batchSize: 0, logLevel: "", minFileAge: 0, exclude: nil, socketGroup: nil,
                        controlIdleTimeout: 0, controlMaxConnections: 0, metricsListen: nil, retentionDays: 0, retentionDelete: false)
     }

@@ -1,8 +1,8 @@
 import InboxScanner
 import SystemSupport
 
-/// The archive stage: moves a committed batch's folder to processed/DAY/ in one rename, while
-/// the next batch commits. Blocking: it runs on an ingest thread.
+/// The archive stage: moves a committed batch's folder to processed/DAY/ in one rename (or
+/// deletes it, with `keep_processed: 0`), while the next batch commits. Blocking: it runs on an ingest thread.
 struct BatchArchiver: Sendable {
     let faults: FaultReporter
     let metrics: Metrics
@@ -11,7 +11,7 @@ struct BatchArchiver: Sendable {
     /// failed) go back to processing/ first, to be claimed again; if one cannot, the folder
     /// stays, and the next pass takes it up: its committed files are recognised by their claim
     /// keys and only moved.
-    func archive(_ batch: CommittedBatch, spool: Spool) {
+    func archive(_ batch: CommittedBatch, spool: Spool, keepProcessed: Int?) {
         let folder = batch.folder
         let processing = spool.processing
         var stranded = false
@@ -32,8 +32,12 @@ struct BatchArchiver: Sendable {
                 if try processing.removeEmptyDirectory(folder.name) { try processing.sync() }
                 return
             }
-            let day = String(RFC3339.string(fromMilliseconds: IngestPipeline.nowMilliseconds()).prefix(10))
-            try spool.processed.archive(folder, from: processing, day: day)
+            if keepProcessed == 0 {
+                // The store holds every committed file's bytes (`show`): nothing to keep.
+                try spool.processed.discard(folder, from: processing)
+            } else {
+                try spool.processed.archive(folder, from: processing, day: IngestPipeline.today())
+            }
             faults.cleared(.processed)
         } catch {
             // Committed; the next pass sees the claim keys and only moves the files.

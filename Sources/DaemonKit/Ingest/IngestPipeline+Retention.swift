@@ -1,5 +1,6 @@
 import ArticleStore
 import Logging
+import SystemSupport
 
 extension IngestPipeline {
     /// The dedup window: with `retention_days` set, older articles leave the near-duplicate
@@ -28,6 +29,23 @@ extension IngestPipeline {
         case .failure(let error)?:
             logger.error("retention failed; will retry", metadata: ["error": "\(error)"])
         case nil:
+            break
+        }
+    }
+
+    /// `keep_processed: N`: the days of processed/ older than N days go, whole (a day stays
+    /// until all of it is older). Runs with retention, between batches; a failure is logged
+    /// and retried at the next run.
+    public func pruneProcessed() async {
+        guard let days = settings.keepProcessed, days > 0 else { return }
+        let (archive, cutoff) = (spool.processed, Self.today(offsetDays: -days))
+        let outcome = await blocking { Result { () throws(SystemError) in try archive.prune(before: cutoff) } }
+        switch outcome {
+        case .success(let removed)? where removed.days > 0:
+            logger.notice("processed pruned", metadata: ["before": "\(cutoff)", "days": "\(removed.days)", "files": "\(removed.files)"])
+        case .failure(let error)?:
+            logger.error("pruning processed/ failed; will retry", metadata: ["error": "\(error)"])
+        default:
             break
         }
     }

@@ -3,6 +3,7 @@ import DedupCore
 import Foundation
 import InboxScanner
 import Logging
+import SystemSupport
 
 /// The data flow, one batch at a time:
 /// inbox ─claim (rename)→ processing/BATCH/ ─read, decode, fingerprint→ one transaction
@@ -188,8 +189,8 @@ public actor IngestPipeline {
         while true {
             let next = shouldStop() ? nil : work.popFirst()
             if next == nil, pending == nil, committed == nil { break }
-            let (spool, archiving) = (spool, committed)
-            async let moved: Void = Self.archive(archiving, by: archiver, spool: spool, threads: threads)
+            let (spool, archiving, keep) = (spool, committed, settings.keepProcessed)
+            async let moved: Void = Self.archive(archiving, by: archiver, spool: spool, keepProcessed: keep, threads: threads)
             async let prepared: PreparedBatch? = Self.prepare(next, by: preparer, spool: spool, stopClaiming: shouldStop)
             committed = nil
             var failed = false
@@ -208,9 +209,12 @@ public actor IngestPipeline {
         return !shouldStop()
     }
 
-    private static func archive(_ batch: CommittedBatch?, by archiver: BatchArchiver, spool: Spool, threads: WorkerThreads) async {
+    private static func archive(_ batch: CommittedBatch?, by archiver: BatchArchiver, spool: Spool, keepProcessed: Int?,
+                                threads: WorkerThreads) async {
         guard let batch else { return }
-        _ = await threads.run(on: .ingest) { archiver.metrics.time(.move) { archiver.archive(batch, spool: spool) } }
+        _ = await threads.run(on: .ingest) {
+            archiver.metrics.time(.move) { archiver.archive(batch, spool: spool, keepProcessed: keepProcessed) }
+        }
     }
 
     private static func prepare(_ work: BatchWork?, by preparer: BatchPreparer, spool: Spool,
@@ -225,6 +229,11 @@ public actor IngestPipeline {
     static let batchBytes: Int64 = 64 << 20
 
     static func nowMilliseconds() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) }
+
+    /// The UTC day, as processed/ names its directories: 2026-11-22.
+    static func today(offsetDays: Int = 0) -> String {
+        String(RFC3339.string(fromMilliseconds: nowMilliseconds() + Int64(offsetDays) * 86_400_000).prefix(10))
+    }
 
     /// A containment score as logs and replies show it: three decimals.
     static func score(_ value: Double) -> String { String(format: "%.3f", value) }

@@ -45,15 +45,16 @@ final class IngestService: Service, Sendable {
 
     private func loop() async {
         var failures = 0
-        var lastRetention: (at: ContinuousClock.Instant, days: Double, delete: Bool)?
+        var lastRetention: (at: ContinuousClock.Instant, days: Double, delete: Bool, keep: Int?)?
         while !isStopping {
-            // At start, hourly, and at once when a reload changed the window.
-            let window = (days: settings.retentionDays, delete: settings.retentionDelete)
+            // At start, hourly, and at once when a reload changed the window or processed/'s days.
+            let window = (days: settings.retentionDays, delete: settings.retentionDelete, keep: settings.keepProcessed)
             if let last = lastRetention, ContinuousClock.now - last.at < .seconds(3600), last.days == window.days,
-               last.delete == window.delete {
+               last.delete == window.delete, last.keep == window.keep {
             } else {
                 await pipeline.applyRetention()
-                lastRetention = (.now, window.days, window.delete)
+                await pipeline.pruneProcessed()
+                lastRetention = (.now, window.days, window.delete, window.keep)
             }
             // The watchdog is pinged from here, so a loop that hangs gets the daemon restarted.
             notifier.watchdog()
