@@ -20,6 +20,7 @@ struct Benchmark {
         case "precision": try PrecisionBenchmark.run(arguments: rest)
         case "latency": try LatencyBenchmark.run()
         case "dictionaries": try DictionaryBenchmark.run()
+        case "store": try StoreBenchmark.run(arguments: rest)
         case "worst": try WorstCaseBenchmark.run(arguments: rest)
         case "throughput": try throughput(full: rest.contains("--full"))
         case "fingerprint-loop": try fingerprintLoop()

@@ -9,28 +9,12 @@ import TestSupport
 /// measured article compressed plainly and through its script's `PrimedDeflater`, best of five.
 enum DictionaryBenchmark {
     static func run() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Quality/corpus")
         var rng = SeededGenerator(seed: 18)
         var training: [WritingScript: [[UInt8]]] = [:]
         var measured: [(language: String, script: WritingScript, bytes: [UInt8])] = []
-        let languages = try FileManager.default.contentsOfDirectory(atPath: root.path).filter {
-            var isDirectory: ObjCBool = false
-            return FileManager.default.fileExists(atPath: root.appendingPathComponent($0).path, isDirectory: &isDirectory) && isDirectory.boolValue
-        }.sorted()
-        for language in languages {
-            let directory = root.appendingPathComponent(language)
-            var pieces: [[UInt8]] = []
-            for name in try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() where name != "boilerplate.txt" {
-                let bytes = Array(try Data(contentsOf: directory.appendingPathComponent(name)))
-                var start = 0
-                while start < bytes.count {
-                    var end = min(bytes.count, start + Int.random(in: 1024...5120, using: &rng))
-                    if end < bytes.count, let newline = bytes[start..<end].lastIndex(of: 0x0A), newline - start > 512 { end = newline + 1 }
-                    if end - start >= 1024 { pieces.append(Array(bytes[start..<end])) }
-                    start = end
-                }
-            }
-            pieces.shuffle(using: &rng)
+        let corpus = try EvaluationCorpus.newsSized(&rng)
+        let languages = corpus.map(\.language)
+        for (language, pieces) in corpus {
             let cut = pieces.count / 3
             for piece in pieces[..<cut] { training[script(piece), default: []].append(piece) }
             for piece in pieces[cut...] { measured.append((language, script(piece), piece)) }
@@ -96,5 +80,35 @@ enum DictionaryBenchmark {
 
     private static func script(_ bytes: [UInt8]) -> WritingScript {
         WritingScript.dominant(in: String(decoding: bytes, as: UTF8.self))
+    }
+}
+
+/// The evaluation corpus (Quality/corpus, eight languages of real text) cut into news-sized
+/// articles of 1-5 KB at line ends (or at least between characters), shuffled per language.
+enum EvaluationCorpus {
+    static func newsSized(_ rng: inout SeededGenerator) throws -> [(language: String, pieces: [[UInt8]])] {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Quality/corpus")
+        let languages = try FileManager.default.contentsOfDirectory(atPath: root.path).filter {
+            var isDirectory: ObjCBool = false
+            return FileManager.default.fileExists(atPath: root.appendingPathComponent($0).path, isDirectory: &isDirectory) && isDirectory.boolValue
+        }.sorted()
+        return try languages.map { language in
+            let directory = root.appendingPathComponent(language)
+            var pieces: [[UInt8]] = []
+            for name in try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() where name != "boilerplate.txt" {
+                let bytes = Array(try Data(contentsOf: directory.appendingPathComponent(name)))
+                var start = 0
+                while start < bytes.count {
+                    var end = min(bytes.count, start + Int.random(in: 1024...5120, using: &rng))
+                    if end < bytes.count, let newline = bytes[start..<end].lastIndex(of: 0x0A), newline - start > 512 { end = newline + 1 }
+                    // Never inside a UTF-8 sequence (a piece cut there is not text: quarantined).
+                    while end < bytes.count, end > start, bytes[end] & 0xC0 == 0x80 { end -= 1 }
+                    if end - start >= 1024 { pieces.append(Array(bytes[start..<end])) }
+                    start = end
+                }
+            }
+            pieces.shuffle(using: &rng)
+            return (language, pieces)
+        }
     }
 }

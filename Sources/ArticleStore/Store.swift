@@ -84,6 +84,9 @@ public final class Store: Sendable {
     /// compares the path against.
     let files: (store: FileIdentity, wal: FileIdentity?)
 
+    /// The page size of a new store file.
+    static let pageSize = 8192
+
     /// Fingerprint parameters the store was written with; a mismatch is refused at open.
     static let metaParameters: [String: String] = [
         "fingerprint_algorithm": "\(Fingerprinter.algorithmVersion)",
@@ -108,6 +111,9 @@ public final class Store: Sendable {
         config.label = "newsdedup.store"
         config.busyMode = .timeout(10)
         config.prepareDatabase { db in
+            // A new store's pages (an existing one keeps its own): bodies of 0.3-3 KB left 15 %
+            // of 4 KB pages empty, 7 % of 8 KB ones (`newsdedup-bench store`).
+            try db.execute(sql: "PRAGMA page_size = \(Self.pageSize)")
             try db.execute(sql: "PRAGMA synchronous = FULL")
             try db.execute(sql: "PRAGMA foreign_keys = ON")
         }

@@ -123,3 +123,21 @@ import Testing
         #expect(!schema.contains("article") && !schema.contains("feed") && !schema.contains("duplicate"))
     }
 }
+
+@Suite struct StoreFileTests {
+    /// A new store is written in 8 KB pages (see `Store.pageSize`); an existing one keeps its own.
+    @Test func aNewStoreHas8KBPagesAndAnOldOneKeepsItsOwn() throws {
+        let dir = try TempDirectory()
+        let fresh = try Store(path: dir.path("new.sqlite"))
+        #expect(try fresh.pool.read { db in try Int.fetchOne(db, sql: "PRAGMA page_size") } == Store.pageSize)
+        try fresh.close()
+        let path = dir.path("old.sqlite")
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in try db.execute(sql: "CREATE TABLE t(x)") }
+        try queue.close()
+        let old = try Store(path: path)
+        defer { try? old.close() }
+        #expect(try old.pool.read { db in try Int.fetchOne(db, sql: "PRAGMA page_size") } == 4096)
+        #expect(try old.check().isSound)
+    }
+}
