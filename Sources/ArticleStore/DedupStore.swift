@@ -30,7 +30,8 @@ public protocol DedupStore: AnyObject, Sendable {
     /// The newest preset dictionary of each script, for compressing new bodies.
     func currentDictionaries() -> [WritingScript: PresetDictionary]
     /// Trains dictionaries from the newest stored articles (see `Store.trainDictionaries`).
-    func trainDictionaries(for scripts: Set<WritingScript>?, at now: Int64) throws(StoreError) -> [PresetDictionary]
+    func trainDictionaries(for scripts: Set<WritingScript>?, at now: Int64, recompressingAt level: Int32) throws(StoreError)
+        -> DictionaryTraining
     /// A write that changes nothing: whether the store can commit again after a fault.
     func probeWrite() throws(StoreError)
     func close() throws(StoreError)

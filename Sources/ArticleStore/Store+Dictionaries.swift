@@ -79,41 +79,68 @@ extension Store {
     /// Trains a dictionary for each script in `scripts` (every script when nil, retraining those
     /// that have one) from the newest stored articles: whole articles, newest last, up to 32 KiB
     /// each (`PresetDictionaryTrainer`). A script with less than `dictionaryTrainingBytes` of
-    /// stored text among the newest `trainingScanLimit` articles gets none yet. Returns the new
-    /// dictionaries; bodies already stored keep theirs.
-    public func trainDictionaries(for scripts: Set<WritingScript>?, at now: Int64) throws(StoreError) -> [PresetDictionary] {
+    /// stored text among the newest `trainingScanLimit` articles gets none yet. Bodies already
+    /// stored keep their dictionaries, except that those among the articles read which were
+    /// stored with none (the articles before a script's first dictionary, the batch that
+    /// trained it) are compressed again with the new one at `level`, when that is smaller.
+    public func trainDictionaries(for scripts: Set<WritingScript>?, at now: Int64,
+                                  recompressingAt level: Int32) throws(StoreError) -> DictionaryTraining {
         do {
-            return try pool.write { db -> [PresetDictionary] in
+            return try pool.write { db -> DictionaryTraining in
                 var samples: [WritingScript: [[UInt8]]] = [:]
                 var bytes: [WritingScript: Int] = [:]
+                var plain: [(id: Int64, script: WritingScript, bytes: [UInt8], stored: Int)] = []
                 let rows = try Row.fetchCursor(db, sql: """
-                    SELECT body.bytes, item.raw_size, body.dictionary_id FROM item JOIN body ON body.item_id = item.id
+                    SELECT body.bytes, item.raw_size, body.dictionary_id, item.id FROM item JOIN body ON body.item_id = item.id
                     WHERE item.original_id IS NULL ORDER BY item.id DESC LIMIT ?
                     """, arguments: [Self.trainingScanLimit])
                 while let row = try rows.next() {
-                    let article = try inflate(row[0], rawSize: row[1], dictionaryID: row[2], db)
+                    let body: Data = row[0]
+                    let article = try inflate(body, rawSize: row[1], dictionaryID: row[2], db)
                     guard let text = try? TextDecoder.decode(article).text else { continue }
                     let script = WritingScript.dominant(in: text)
-                    guard scripts?.contains(script) ?? true, bytes[script, default: 0] < PresetDictionary.maximumSize else { continue }
+                    guard scripts?.contains(script) ?? true else { continue }
+                    if (row[2] as Int64?) == nil { plain.append((row[3], script, article, body.count)) }
+                    guard bytes[script, default: 0] < PresetDictionary.maximumSize else { continue }
                     samples[script, default: []].append(article)
                     bytes[script, default: 0] += article.count
-                    if let scripts, scripts.allSatisfy({ bytes[$0, default: 0] >= PresetDictionary.maximumSize }) { break }
                 }
-                var trained: [PresetDictionary] = []
+                var result = DictionaryTraining()
                 for (script, newestFirst) in samples.sorted(by: { $0.key.rawValue < $1.key.rawValue })
                 where bytes[script, default: 0] >= Self.dictionaryTrainingBytes {
                     let dictionary = PresetDictionaryTrainer.train(samples: newestFirst.reversed())
                     try db.execute(sql: "INSERT INTO dictionary(script, trained_at, samples, bytes, raw_size) VALUES (?, ?, ?, ?, ?)",
                                    arguments: [script.rawValue, now, newestFirst.count, Data(ZlibCodec.compress(dictionary, level: 9)),
                                                dictionary.count])
-                    trained.append(PresetDictionary(id: db.lastInsertedRowID, script: script, bytes: dictionary))
+                    result.dictionaries.append(PresetDictionary(id: db.lastInsertedRowID, script: script, bytes: dictionary))
                 }
-                let added = trained
+                let deflaters = try Dictionary(uniqueKeysWithValues: result.dictionaries.map {
+                    ($0.script, try PrimedDeflater($0, level: level))
+                })
+                for article in plain {
+                    guard let deflater = deflaters[article.script] else { continue }
+                    let smaller = try deflater.compress(article.bytes)
+                    guard smaller.count < article.stored else { continue }
+                    try db.execute(sql: "UPDATE body SET bytes = ?, dictionary_id = ? WHERE item_id = ?",
+                                   arguments: [Data(smaller), deflater.dictionaryID, article.id])
+                    result.recompressed += 1
+                    result.bytesSaved += Int64(article.stored - smaller.count)
+                }
+                if result.bytesSaved > 0 { try Self.bump(.storedBytes, by: -result.bytesSaved, db) }
+                let added = result.dictionaries
                 presetDictionaries.withLock { all in for dictionary in added { all[dictionary.id] = dictionary } }
-                return trained
+                return result
             }
         } catch {
             throw StoreError.wrap(error)
         }
     }
+}
+
+/// What a training pass did.
+public struct DictionaryTraining: Sendable {
+    public var dictionaries: [PresetDictionary] = []
+    /// Bodies stored without a dictionary, compressed again with a new one, and what it saved.
+    public var recompressed = 0
+    public var bytesSaved: Int64 = 0
 }

@@ -98,11 +98,13 @@ struct NewsDedupDaemon: AsyncParsableCommand {
         if trainDictionaries {
             do {
                 let trained = try Daemon.trainDictionaries(settings: settings)
-                for dictionary in trained {
+                for dictionary in trained.dictionaries {
                     print("newsdedupd: dictionary \(dictionary.id) for \(dictionary.script.rawValue): \(dictionary.bytes.count) bytes")
                 }
-                print("newsdedupd: trained \(trained.count) dictionaries for \(settings.store)"
-                    + (trained.isEmpty ? " (no script has 32 KiB of stored text yet)" : ""))
+                print("newsdedupd: trained \(trained.dictionaries.count) dictionaries for \(settings.store)"
+                    + (trained.dictionaries.isEmpty ? " (no script has 32 KiB of stored text yet)" : "")
+                    + (trained.recompressed > 0 ? "; \(trained.recompressed) bodies stored without one compressed again, "
+                        + "\(trained.bytesSaved) bytes saved" : ""))
             } catch {
                 Self.fail("train-dictionaries: \(error)", code: 1)
             }

@@ -116,12 +116,17 @@ final class BatchCommitter: Sendable {
         do {
             let now = IngestPipeline.nowMilliseconds()
             let (trained, current) = try store.use { store throws(StoreError) in
-                (try store.trainDictionaries(for: due, at: now), store.currentDictionaries())
+                (try store.trainDictionaries(for: due, at: now, recompressingAt: BatchPreparer.dictionaryLevel), store.currentDictionaries())
             }
             dictionaries.replace(current)
-            for dictionary in trained {
+            for dictionary in trained.dictionaries {
                 logger.notice("trained a preset dictionary", metadata: [
                     "script": "\(dictionary.script.rawValue)", "dictionary": "\(dictionary.id)", "bytes": "\(dictionary.bytes.count)",
+                ])
+            }
+            if trained.recompressed > 0 {
+                logger.info("bodies stored before the dictionary compressed again with it", metadata: [
+                    "bodies": "\(trained.recompressed)", "saved_bytes": "\(trained.bytesSaved)",
                 ])
             }
         } catch {

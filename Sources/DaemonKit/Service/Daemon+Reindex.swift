@@ -15,11 +15,12 @@ extension Daemon {
 
     /// `newsdedupd --train-dictionaries`: a new dictionary for every script with enough stored
     /// text, from the newest articles.
-    public static func trainDictionaries(settings: DaemonSettings) throws -> [PresetDictionary] {
+    public static func trainDictionaries(settings: DaemonSettings) throws -> DictionaryTraining {
         try offline(settings, doing: "training dictionaries for") {
             let store = try Store(path: settings.store)
             defer { try? store.close() }
-            return try store.trainDictionaries(for: nil, at: Int64(Date().timeIntervalSince1970 * 1000))
+            return try store.trainDictionaries(for: nil, at: Int64(Date().timeIntervalSince1970 * 1000),
+                                               recompressingAt: BatchPreparer.dictionaryLevel)
         }
     }
 
