@@ -48,7 +48,9 @@ public enum IngestOutcome: Equatable, Sendable {
     case duplicate(duplicateId: Int64, of: Int64, kind: DuplicateKind, distance: Int, containment: Double?, path: MatchPath?,
                    seq: Int64)
     /// The claim key was committed before: the daemon stopped between commit and move.
-    case alreadyIngested(seq: Int64)
+    /// `bytesKept` false: its item kept no bytes (a duplicate committed before schema 7), so the
+    /// file is the only copy of them.
+    case alreadyIngested(seq: Int64, bytesKept: Bool = true)
 }
 
 public enum DuplicateKind: String, Sendable, Codable { case exact, near }
@@ -177,16 +179,16 @@ extension Store {
         near: (Fingerprint) throws -> [Candidate]
     ) throws -> IngestOutcome {
         let claim = ClaimBlob.encode(item.claimKey)
-        if let seq = try Int64.fetchOne(db.cachedStatement(sql: "SELECT seq FROM item WHERE claim = ?"), arguments: [claim]) {
-            return .alreadyIngested(seq: seq)
+        if let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, \(keptBytes) FROM item WHERE claim = ?"), arguments: [claim]) {
+            return .alreadyIngested(seq: row[0], bytesKept: row[1])
         }
         let sha = Data(item.fingerprint.sha256)
         // An older version's key names only the inode, mtime and size, which a new file can
         // share with a pruned one: it counts only when the recorded item has this content.
-        if let legacy = item.legacyClaimKey, let seq = try Int64.fetchOne(db.cachedStatement(sql: """
-            SELECT seq FROM item WHERE claim = ? AND sha256 = ? AND raw_size = ?
+        if let legacy = item.legacyClaimKey, let row = try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT seq, \(keptBytes) FROM item WHERE claim = ? AND sha256 = ? AND raw_size = ?
             """), arguments: [ClaimBlob.encode(legacy), sha, Int64(item.bytes.count)]) {
-            return .alreadyIngested(seq: seq)
+            return .alreadyIngested(seq: row[0], bytesKept: row[1])
         }
         let exact = try exactMatch(sha, db)
         let candidates = exact == nil ? try near(item.fingerprint) : []

@@ -116,6 +116,9 @@ import Testing
         var again = try item(seeds[1].name, seeds[1].bytes, claim: claim)
         again.receivedAt = 1
         #expect(try store.ingest([again], maxDistance: 7) == [.alreadyIngested(seq: 2)])
+        // The old duplicate's file, recovered, is the only copy of its bytes: the daemon keeps it.
+        #expect(try store.ingest([try item("copy.txt", seeds[1].bytes, claim: "k3")], maxDistance: 7)
+                == [.alreadyIngested(seq: 3, bytesKept: false)])
         // New items continue both numberings.
         let next = try store.ingest([try item("new.txt", seeds[3].bytes)], maxDistance: 7)
         #expect(next == [.stored(articleId: 4, seq: 4)])

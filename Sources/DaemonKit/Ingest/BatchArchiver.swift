@@ -32,7 +32,7 @@ struct BatchArchiver: Sendable {
                 if try processing.removeEmptyDirectory(folder.name) { try processing.sync() }
                 return
             }
-            if keepProcessed == 0 {
+            if keepProcessed == 0, !batch.holdsOnlyCopies {
                 // The store holds every committed file's bytes (`show`): nothing to keep.
                 try spool.processed.discard(folder, from: processing)
             } else {

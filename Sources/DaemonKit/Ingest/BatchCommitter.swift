@@ -57,7 +57,7 @@ final class BatchCommitter: Sendable {
         }
         state.takeFromBacklog(batch.rejected.filter { $0.rejection != .changedWhileReading }.count)
         let items = batch.items
-        guard !items.isEmpty else { return (CommittedBatch(folder: batch.folder, committed: 0, strays: strays), counts) }
+        guard !items.isEmpty else { return (CommittedBatch(folder: batch.folder, committed: 0, strays: strays, holdsOnlyCopies: false), counts) }
 
         let outcomes: [IngestOutcome]
         let maxDistance = live.value.maxDistance
@@ -104,7 +104,8 @@ final class BatchCommitter: Sendable {
             }
         }
         trainDueDictionaries()
-        return (CommittedBatch(folder: batch.folder, committed: items.count, strays: strays), counts)
+        let onlyCopies = outcomes.contains { if case .alreadyIngested(_, bytesKept: false) = $0 { true } else { false } }
+        return (CommittedBatch(folder: batch.folder, committed: items.count, strays: strays, holdsOnlyCopies: onlyCopies), counts)
     }
 
     /// A script's first dictionary, once enough of its text is stored without one: trained from
@@ -157,7 +158,7 @@ final class BatchCommitter: Sendable {
             if let containment { metadata["containment"] = "\(IngestPipeline.score(containment))" }
             if let path { metadata["matched_on"] = "\(path.rawValue)" }
             logger.info("duplicate", metadata: metadata)
-        case .alreadyIngested(let seq):
+        case .alreadyIngested(let seq, _):
             logger.notice("already committed before a restart; moving it", metadata: ["file": file, "seq": "\(seq)"])
         }
     }
@@ -189,4 +190,7 @@ struct CommittedBatch: Sendable {
     let folder: BatchFolder
     let committed: Int
     let strays: [FileName]
+    /// A file in it is the only copy of its bytes (see `IngestOutcome.alreadyIngested`): the
+    /// folder goes to processed/ even with `keep_processed: 0`.
+    let holdsOnlyCopies: Bool
 }
