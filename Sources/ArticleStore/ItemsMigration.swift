@@ -18,10 +18,14 @@ import GRDB
 /// - Dictionaries are stored zlib-compressed from now on.
 enum ItemsMigration {
     static func run(_ db: Database) throws {
+        let rows = try Int.fetchOne(db, sql: "SELECT (SELECT COUNT(*) FROM article) + (SELECT COUNT(*) FROM duplicate)") ?? 0
+        let progress = MigrationProgress(total: rows)
         db.add(function: DatabaseFunction("newsdedup_claim", argumentCount: 1, pure: true) { values in
-            String.fromDatabaseValue(values[0]).map { ClaimBlob.encode($0) }
+            progress.step()
+            return String.fromDatabaseValue(values[0]).map { ClaimBlob.encode($0) }
         })
         defer { db.remove(function: DatabaseFunction("newsdedup_claim", argumentCount: 1, pure: true) { _ in nil }) }
+        defer { progress.finish() }
         try createTables(db)
 
         // Articles, with the ids they had.
@@ -120,6 +124,34 @@ enum ItemsMigration {
             )
             """)
     }
+}
+
+/// What a long migration says on stderr (the journal under systemd): a line before and after,
+/// and on a terminal a count going up, so a store of millions of rows does not look hung.
+final class MigrationProgress: @unchecked Sendable {
+    private let total: Int
+    private var done = 0
+    private let started = ContinuousClock.now
+    private let terminal = isatty(STDERR_FILENO) == 1
+
+    init(total: Int) {
+        self.total = total
+        guard total > 0 else { return }
+        Self.say("newsdedup: moving the store to schema 7 (one item table, bodies apart): \(total) rows, each rewritten once\n")
+    }
+
+    /// One row copied (called by SQLite, on the migrating connection only).
+    func step() {
+        done += 1
+        if terminal, done % 10_000 == 0 { Self.say("\r  \(done) of \(total) rows") }
+    }
+
+    func finish() {
+        guard total > 0 else { return }
+        Self.say((terminal ? "\r" : "") + "newsdedup: store moved to schema 7: \(total) rows in \(String(format: "%.1f", Double((ContinuousClock.now - started).components.seconds) + Double((ContinuousClock.now - started).components.attoseconds) / 1e18)) s\n")
+    }
+
+    private static func say(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
 }
 
 /// A claim key as stored: the current kind ("2:" and 32 hex digits) as its 16 bytes, any other
