@@ -148,7 +148,9 @@ final class MigrationProgress: @unchecked Sendable {
 
     func finish() {
         guard total > 0 else { return }
-        Self.say((terminal ? "\r" : "") + "newsdedup: store moved to schema 7: \(total) rows in \(String(format: "%.1f", Double((ContinuousClock.now - started).components.seconds) + Double((ContinuousClock.now - started).components.attoseconds) / 1e18)) s\n")
+        let elapsed = (ContinuousClock.now - started).components
+        let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+        Self.say((terminal ? "\r" : "") + "newsdedup: store moved to schema 7: \(total) rows in \(String(format: "%.1f", seconds)) s\n")
     }
 
     private static func say(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
