@@ -18,8 +18,9 @@ public protocol DedupStore: AnyObject, Sendable {
     // MARK: The writer's
 
     /// Commits a batch in one transaction: each item stored, or recorded as a duplicate of an
-    /// earlier article (of this batch too), or recognised as committed before (its claim key).
-    func ingest(_ items: [IngestItem], maxDistance: Int) throws(StoreError) -> [IngestOutcome]
+    /// earlier article (of this batch too), or recognised as committed before (its claim key);
+    /// the claims of files whose batch has left processing/ (`releasing`) are forgotten.
+    func ingest(_ items: [IngestItem], maxDistance: Int, releasing: [String]) throws(StoreError) -> [IngestOutcome]
     func recordQuarantine(name: String, reason: String, at: Int64) throws(StoreError)
     /// The dedup window: older articles leave the near-duplicate index, or the store.
     func applyRetention(receivedBefore cutoff: Int64, delete: Bool) throws(StoreError) -> RetentionResult

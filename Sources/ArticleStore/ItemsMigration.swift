@@ -11,7 +11,9 @@ import GRDB
 ///   ids came from a sequence of their own and overlapped the articles', are numbered after the
 ///   highest article id ever handed out, in feed order; seqs do not change. The README says so.
 /// - Duplicates received before this version were never kept: they have no body and no base.
-/// - Claim keys become 16 bytes ("2:" and 32 hex digits); an older kind keeps its text's bytes.
+/// - Claim keys move to a table of their own, `claim`, 16 bytes each ("2:" and 32 hex digits;
+///   an older kind keeps its text's bytes): a claim is needed only while its file's batch is in
+///   processing/, and the daemon deletes it once the batch has left (see `Store.ingest`).
 /// - Dropped as nothing reads them: the four band columns and their indexes (the in-memory
 ///   index answers whole-text lookups), the lead's bands, the token count, the stored size (a
 ///   body's length), and the feed table (a seq is a column of the item it announces).
@@ -30,10 +32,13 @@ enum ItemsMigration {
 
         // Articles, with the ids they had.
         try db.execute(sql: """
-            INSERT INTO item(id, seq, claim, sha256, simhash, lead_simhash, indexed, source, received_at, encoding, raw_size)
-            SELECT a.id, f.seq, newsdedup_claim(f.claim_key), a.sha256, a.simhash, a.lead_simhash, a.band0 >= 0, a.source,
-                   a.received_at, a.encoding, a.raw_size
+            INSERT INTO item(id, seq, sha256, simhash, lead_simhash, indexed, source, received_at, encoding, raw_size)
+            SELECT a.id, f.seq, a.sha256, a.simhash, a.lead_simhash, a.band0 >= 0, a.source, a.received_at, a.encoding, a.raw_size
             FROM article a LEFT JOIN feed f ON f.kind = 'article' AND f.article_id = a.id
+            """)
+        try db.execute(sql: """
+            INSERT INTO claim(key, item_id) SELECT newsdedup_claim(f.claim_key), f.article_id FROM feed f
+            WHERE f.kind = 'article' AND f.article_id IN (SELECT id FROM article)
             """)
         try db.execute(sql: "INSERT INTO body(item_id, dictionary_id, bytes) SELECT id, dictionary_id, body FROM article")
         try db.execute(sql: """
@@ -46,13 +51,21 @@ enum ItemsMigration {
                        COALESCE((SELECT MAX(id) FROM article), 0))
             """) ?? 0
         try db.execute(sql: """
-            INSERT INTO item(id, seq, claim, original_id, kind, distance, containment, matched_on, sha256, simhash, indexed,
-                             source, received_at, raw_size)
-            SELECT ? + ROW_NUMBER() OVER (ORDER BY f.seq IS NULL, f.seq, d.id), f.seq, newsdedup_claim(f.claim_key),
-                   d.article_id, d.kind, d.distance, d.containment, d.matched_on, d.sha256, d.simhash, 0, d.source,
-                   d.received_at, d.raw_size
+            CREATE TEMP TABLE renumbered AS
+            SELECT d.id AS old, ? + ROW_NUMBER() OVER (ORDER BY f.seq IS NULL, f.seq, d.id) AS new, f.seq AS seq, f.claim_key AS claim
             FROM duplicate d LEFT JOIN feed f ON f.kind = 'duplicate' AND f.duplicate_id = d.id
             """, arguments: [firstFree])
+        try db.execute(sql: """
+            INSERT INTO item(id, seq, original_id, kind, distance, containment, matched_on, sha256, simhash, indexed, source,
+                             received_at, raw_size)
+            SELECT r.new, r.seq, d.article_id, d.kind, d.distance, d.containment, d.matched_on, d.sha256, d.simhash, 0, d.source,
+                   d.received_at, d.raw_size
+            FROM duplicate d JOIN renumbered r ON r.old = d.id
+            """)
+        try db.execute(sql: """
+            INSERT INTO claim(key, item_id) SELECT newsdedup_claim(claim), new FROM renumbered WHERE claim IS NOT NULL
+            """)
+        try db.execute(sql: "DROP TABLE renumbered")
         let lastSeq = try Int64.fetchOne(db, sql: """
             SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'feed'), 0), COALESCE((SELECT MAX(seq) FROM feed), 0))
             """) ?? 0
@@ -75,8 +88,6 @@ enum ItemsMigration {
                 id INTEGER PRIMARY KEY AUTOINCREMENT,
                 -- Its place in the feed (NULL only for a row an older store had lost from its feed).
                 seq INTEGER,
-                -- Which claimed file it was (see ClaimBlob): a file recovered after a crash is recognised.
-                claim BLOB,
                 -- NULL for an article; for a duplicate, the article it repeats and how.
                 original_id INTEGER REFERENCES item(id) DEFERRABLE INITIALLY DEFERRED,
                 kind TEXT CHECK (kind IN ('exact', 'near')),
@@ -101,7 +112,6 @@ enum ItemsMigration {
             )
             """)
         try db.execute(sql: "CREATE UNIQUE INDEX item_on_seq ON item(seq)")
-        try db.execute(sql: "CREATE UNIQUE INDEX item_on_claim ON item(claim)")
         try db.execute(sql: "CREATE INDEX item_on_original ON item(original_id) WHERE original_id IS NOT NULL")
         // The exact-duplicate lookup: 8 bytes of the SHA-256 are enough to find the one article
         // (the whole hash is compared in the row), at a quarter of a whole-hash index's size.
@@ -115,6 +125,14 @@ enum ItemsMigration {
                 dictionary_id INTEGER REFERENCES dictionary(id),
                 bytes BLOB NOT NULL
             )
+            """)
+        // Which claimed file an item was (see ClaimBlob), while its batch may still be in
+        // processing/: a file recovered there after a crash is recognised, never counted twice.
+        try db.execute(sql: """
+            CREATE TABLE claim (
+                key BLOB PRIMARY KEY,
+                item_id INTEGER NOT NULL REFERENCES item(id) ON DELETE CASCADE
+            ) WITHOUT ROWID
             """)
         // Each article's anchor keys (`Anchors`), 4 bytes each, little-endian.
         try db.execute(sql: """

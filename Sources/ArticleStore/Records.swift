@@ -9,9 +9,6 @@ struct ItemRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
 
     var id: Int64?
     var seq: Int64?
-    /// Identifies the claimed file (`ClaimBlob`), so a file recovered after a crash between
-    /// commit and move is recognised as already ingested instead of being counted twice.
-    var claim: Data?
     /// nil for an article; for a duplicate, the article it repeats, how, and how near.
     var originalId: Int64?
     var kind: DuplicateKind?
@@ -41,7 +38,7 @@ struct ItemRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
     var isArticle: Bool { originalId == nil }
 
     enum CodingKeys: String, CodingKey {
-        case id, seq, claim, originalId = "original_id", kind, distance, containment, matchedOn = "matched_on"
+        case id, seq, originalId = "original_id", kind, distance, containment, matchedOn = "matched_on"
         case sha256, simhash, leadSimhash = "lead_simhash", indexed, source, receivedAt = "received_at", encoding
         case rawSize = "raw_size", baseId = "base_id"
     }
@@ -51,7 +48,6 @@ struct ItemRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
     func encode(to container: inout PersistenceContainer) {
         container["id"] = id
         container["seq"] = seq
-        container["claim"] = claim
         container["original_id"] = originalId
         container["kind"] = kind?.rawValue
         container["distance"] = distance

@@ -6,7 +6,7 @@ import GRDB
 public struct IngestItem: Sendable {
     /// The file name as received.
     public var source: String
-    /// Identifies this claimed file across a crash: see `FeedEventRecord`.
+    /// Identifies this claimed file across a crash, while its batch is in processing/.
     public var claimKey: String
     /// For a file that was in processing/ before this pass: the key an older version recorded
     /// (device, inode, mtime, size). A row found under it counts only if its content matches.
@@ -60,7 +60,11 @@ public enum DuplicateKind: String, Sendable, Codable { case exact, near }
 extension Store {
     /// Commits the items in one `BEGIN IMMEDIATE` transaction: verdict, article or duplicate row,
     /// feed event and counters, all or nothing. Later items see the earlier ones of the batch.
-    public func ingest(_ items: [IngestItem], maxDistance: Int) throws(StoreError) -> [IngestOutcome] {
+    ///
+    /// `releasing` names claim keys of files whose batch has left processing/ for good: their
+    /// claims are deleted in the same transaction (nothing can be recovered under them again).
+    public func ingest(_ items: [IngestItem], maxDistance: Int, releasing released: [String] = []) throws(StoreError)
+        -> [IngestOutcome] {
         do {
             var added: [(candidate: Candidate, anchors: [UInt32])] = []
             // This batch's articles' shingles: a copy in the same batch is confirmed from
@@ -74,6 +78,8 @@ extension Store {
                 try db.inTransaction(.immediate) {
                     // Loaded before this batch writes anything, so it holds committed rows only.
                     try loadIndexIfNeeded(db)
+                    let release = try db.cachedStatement(sql: "DELETE FROM claim WHERE key = ?")
+                    for key in released { try release.execute(arguments: [ClaimBlob.encode(key)]) }
                     var counts: [Counter: Int64] = [:]
                     let lastSeq = try Int64.fetchOne(db, sql: "SELECT value FROM counter WHERE name = 'last_seq'") ?? 0
                     outcomes = try items.map { item in
@@ -179,14 +185,15 @@ extension Store {
         near: (Fingerprint) throws -> [Candidate]
     ) throws -> IngestOutcome {
         let claim = ClaimBlob.encode(item.claimKey)
-        if let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, \(keptBytes) FROM item WHERE claim = ?"), arguments: [claim]) {
+        let claimed = "SELECT seq, \(keptBytes) FROM item WHERE id = (SELECT item_id FROM claim WHERE key = ?)"
+        if let row = try Row.fetchOne(db.cachedStatement(sql: claimed), arguments: [claim]) {
             return .alreadyIngested(seq: row[0], bytesKept: row[1])
         }
         let sha = Data(item.fingerprint.sha256)
         // An older version's key names only the inode, mtime and size, which a new file can
         // share with a pruned one: it counts only when the recorded item has this content.
         if let legacy = item.legacyClaimKey, let row = try Row.fetchOne(db.cachedStatement(sql: """
-            SELECT seq, \(keptBytes) FROM item WHERE claim = ? AND sha256 = ? AND raw_size = ?
+            \(claimed) AND sha256 = ? AND raw_size = ?
             """), arguments: [ClaimBlob.encode(legacy), sha, Int64(item.bytes.count)]) {
             return .alreadyIngested(seq: row[0], bytesKept: row[1])
         }
@@ -203,7 +210,7 @@ extension Store {
         counts[.lastSeq, default: 0] += 1
         let seq = context.lastSeq + counts[.lastSeq, default: 0]
         var record = ItemRecord(
-            id: nil, seq: seq, claim: claim, sha256: sha, simhash: Int64(bitPattern: item.fingerprint.simhash), indexed: false,
+            id: nil, seq: seq, sha256: sha, simhash: Int64(bitPattern: item.fingerprint.simhash), indexed: false,
             source: item.source, receivedAt: item.receivedAt, encoding: item.encoding.rawValue, rawSize: Int64(item.bytes.count))
         let body: BodyRecord?
         switch verdict {
@@ -230,6 +237,7 @@ extension Store {
         }
         let id = db.lastInsertedRowID
         try body?.insert(db)
+        try db.cachedStatement(sql: "INSERT INTO claim(key, item_id) VALUES (?, ?)").execute(arguments: [claim, id])
         counts[.rawBytes, default: 0] += Int64(item.bytes.count)
         counts[.storedBytes, default: 0] += Int64(body?.bytes.count ?? 0)
         guard let original = record.originalId, let kind = record.kind else { return .stored(articleId: id, seq: seq) }

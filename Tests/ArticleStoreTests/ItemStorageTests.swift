@@ -127,6 +127,29 @@ import Testing
     }
 }
 
+/// A claim is kept only while its batch may be in processing/: released, it is gone, and a file
+/// with that key is then new to the store (it cannot come back from processing/ any more).
+@Suite struct ClaimReleaseTests {
+    @Test func aReleasedClaimIsForgottenInTheNextCommit() throws {
+        let dir = try TempDirectory()
+        let store = try Store(path: dir.path("store.sqlite"))
+        defer { try? store.close() }
+        let seeds = try Seeds.all()
+        _ = try store.ingest([try item("a.txt", seeds[0].bytes, claim: "c1"), try item("b.txt", seeds[1].bytes, claim: "c2")],
+                             maxDistance: 7)
+        func claims() throws -> Int { try store.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM claim") ?? 0 } }
+        #expect(try claims() == 2)
+        #expect(try store.ingest([try item("a.txt", seeds[0].bytes, claim: "c1")], maxDistance: 7) == [.alreadyIngested(seq: 1)])
+        // The batch left processing/: the next commit forgets its claims, and commits its own.
+        let next = try store.ingest([try item("c.txt", seeds[2].bytes, claim: "c3")], maxDistance: 7, releasing: ["c1", "c2"])
+        #expect(next == [.stored(articleId: 3, seq: 3)])
+        #expect(try claims() == 1)
+        let again = try store.ingest([try item("a.txt", seeds[0].bytes, claim: "c1")], maxDistance: 7)
+        guard case .duplicate(_, 1, .exact, _, _, _, _) = again[0] else { Issue.record("\(again)"); return }
+        #expect(try store.check().isSound)
+    }
+}
+
 @Suite struct StoreFileTests {
     /// A new store is written in 8 KB pages (see `Store.pageSize`); an existing one keeps its own.
     @Test func aNewStoreHas8KBPagesAndAnOldOneKeepsItsOwn() throws {

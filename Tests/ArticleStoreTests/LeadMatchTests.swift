@@ -73,7 +73,7 @@ import Testing
         _ = try store.ingest([try item("first.txt", seeds[3].bytes)], maxDistance: 7)
         try store.pool.write { db in
             try db.execute(sql: """
-                CREATE TRIGGER boom BEFORE INSERT ON item WHEN NEW.claim = CAST('boom' AS BLOB)
+                CREATE TRIGGER boom BEFORE INSERT ON claim WHEN NEW.key = CAST('boom' AS BLOB)
                 BEGIN SELECT RAISE(ABORT, 'boom'); END
                 """)
         }

@@ -22,11 +22,12 @@ import Testing
             let body = try ZlibCodec.compress(html)
             let seq = try Int64.fetchOne(db, sql: "SELECT value + 1 FROM counter WHERE name = 'last_seq'") ?? 0
             let article = try ItemRecord(
-                id: nil, seq: seq, claim: ClaimBlob.encode("html"), sha256: Data(repeating: 0xAB, count: 32), simhash: 0,
+                id: nil, seq: seq, sha256: Data(repeating: 0xAB, count: 32), simhash: 0,
                 leadSimhash: 0, indexed: true, source: "seed2.html", receivedAt: 1_795_000_000_001, encoding: "utf8",
                 rawSize: Int64(html.count)
             ).insertAndFetch(db)
             try BodyRecord(itemId: try #require(article.id), dictionaryId: nil, bytes: Data(body)).insert(db)
+            try db.execute(sql: "INSERT INTO claim(key, item_id) VALUES (?, ?)", arguments: [ClaimBlob.encode("html"), article.id])
             try Store.bump(.lastSeq, db)
             try Store.bump(.articles, db)
             try Store.bump(.rawBytes, by: Int64(html.count), db)

@@ -1,3 +1,4 @@
+@testable import ArticleStore
 import ControlProtocol
 import Foundation
 import Glibc
@@ -54,6 +55,11 @@ import Testing
         #expect(listed.status == 0 && listed.text.contains("same.txt") && listed.text.contains("edited.txt"), "\(listed.text)")
         #expect(try ctl(workspace, "check").status == 0)
         #expect(try daemon.stop() == 0)
+        // Claims of batches that left processing/ were forgotten: only the last batch's remain.
+        let store = try Store(path: workspace.store)
+        defer { try? store.close() }
+        let claims = try store.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM claim") ?? 0 }
+        #expect(claims < dropped.count, "\(claims) claims kept for \(dropped.count) items")
     }
 
     @Test func keepProcessedRemovesWholeOldDaysAndNothingElse() throws {

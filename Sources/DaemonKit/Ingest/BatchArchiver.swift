@@ -6,6 +6,7 @@ import SystemSupport
 struct BatchArchiver: Sendable {
     let faults: FaultReporter
     let metrics: Metrics
+    let released: ReleasedClaims
 
     /// Files that must not go with the folder (changed while being read, a quarantine that
     /// failed) go back to processing/ first, to be claimed again; if one cannot, the folder
@@ -38,6 +39,7 @@ struct BatchArchiver: Sendable {
             } else {
                 try spool.processed.archive(folder, from: processing, day: IngestPipeline.today())
             }
+            released.add(batch.claims)
             faults.cleared(.processed)
         } catch {
             // Committed; the next pass sees the claim keys and only moves the files.

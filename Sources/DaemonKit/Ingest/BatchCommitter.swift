@@ -17,6 +17,7 @@ final class BatchCommitter: Sendable {
     let logger: Logger
     let faults: FaultReporter
     let dictionaries: CompressionDictionaries
+    let released: ReleasedClaims
     private let commits = Atomic<Int>(0)
     /// Test hook, read once: `NEWSDEDUP_FAILPOINT=exit-after-commit:N` ends the process abruptly
     /// right after the Nth committed batch, before its files are moved: the crash window that
@@ -25,8 +26,9 @@ final class BatchCommitter: Sendable {
         .flatMap { $0.hasPrefix("exit-after-commit:") ? Int($0.dropFirst("exit-after-commit:".count)) : nil }
 
     init(live: LiveSettings, store: StoreHandle, state: DaemonState, metrics: Metrics, logger: Logger, faults: FaultReporter,
-         dictionaries: CompressionDictionaries) {
+         dictionaries: CompressionDictionaries, released: ReleasedClaims) {
         self.dictionaries = dictionaries
+        self.released = released
         self.live = live
         self.store = store
         self.state = state
@@ -57,19 +59,21 @@ final class BatchCommitter: Sendable {
         }
         state.takeFromBacklog(batch.rejected.filter { $0.rejection != .changedWhileReading }.count)
         let items = batch.items
-        guard !items.isEmpty else { return (CommittedBatch(folder: batch.folder, committed: 0, strays: strays, holdsOnlyCopies: false), counts) }
+        guard !items.isEmpty else { return (CommittedBatch(folder: batch.folder, committed: 0, strays: strays, holdsOnlyCopies: false, claims: []), counts) }
 
         let outcomes: [IngestOutcome]
         let maxDistance = live.value.maxDistance
+        let releasing = released.take()
         do {
             outcomes = try metrics.time(.commit) { () throws(StoreError) -> [IngestOutcome] in
                 try store.use { store throws(StoreError) in
                     // The file written must still be the store at its path (see `verifyFiles`).
                     try store.verifyFiles()
-                    return try store.ingest(items.map(\.item), maxDistance: maxDistance)
+                    return try store.ingest(items.map(\.item), maxDistance: maxDistance, releasing: releasing)
                 }
             }
         } catch {
+            released.giveBack(releasing)
             // Close it: a store held open would keep the file system from being repaired. A
             // store deleted or replaced under the daemon stays open: it holds the only copy of
             // what was committed, which `newsdedupctl backup` can still save.
@@ -105,7 +109,9 @@ final class BatchCommitter: Sendable {
         }
         trainDueDictionaries()
         let onlyCopies = outcomes.contains { if case .alreadyIngested(_, bytesKept: false) = $0 { true } else { false } }
-        return (CommittedBatch(folder: batch.folder, committed: items.count, strays: strays, holdsOnlyCopies: onlyCopies), counts)
+        let claims = items.flatMap { [$0.item.claimKey] + ($0.item.legacyClaimKey.map { [$0] } ?? []) }
+        return (CommittedBatch(folder: batch.folder, committed: items.count, strays: strays, holdsOnlyCopies: onlyCopies,
+                               claims: claims), counts)
     }
 
     /// A script's first dictionary, once enough of its text is stored without one: trained from
@@ -193,4 +199,6 @@ struct CommittedBatch: Sendable {
     /// A file in it is the only copy of its bytes (see `IngestOutcome.alreadyIngested`): the
     /// folder goes to processed/ even with `keep_processed: 0`.
     let holdsOnlyCopies: Bool
+    /// Its files' claim keys: released once the folder has left processing/.
+    let claims: [String]
 }

@@ -53,9 +53,10 @@ public actor IngestPipeline {
         let current = (try? store.use(reopen: false) { store throws(StoreError) in store.currentDictionaries() }) ?? [:]
         let dictionaries = CompressionDictionaries(current)
         preparer = BatchPreparer(threads: threads, live: live, metrics: metrics, faults: faults, dictionaries: dictionaries)
+        let released = ReleasedClaims()
         committer = BatchCommitter(live: live, store: store, state: state, metrics: metrics, logger: logger, faults: faults,
-                                   dictionaries: dictionaries)
-        archiver = BatchArchiver(faults: faults, metrics: metrics)
+                                   dictionaries: dictionaries, released: released)
+        archiver = BatchArchiver(faults: faults, metrics: metrics, released: released)
         gate = SettleGate(minimumAge: live.value.minFileAge)
     }
 
