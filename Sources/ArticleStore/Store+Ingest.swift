@@ -58,8 +58,9 @@ public enum DuplicateKind: String, Sendable, Codable { case exact, near }
 // MARK: - Writes
 
 extension Store {
-    /// Commits the items in one `BEGIN IMMEDIATE` transaction: verdict, article or duplicate row,
-    /// feed event and counters, all or nothing. Later items see the earlier ones of the batch.
+    /// Commits the items in one `BEGIN IMMEDIATE` transaction: verdict, the item's row (an
+    /// article, or a duplicate of one) with its feed seq, its bytes, its claim, and the counters,
+    /// all or nothing. Later items see the earlier ones of the batch.
     ///
     /// `releasing` names claim keys of files whose batch has left processing/ for good: their
     /// claims are deleted in the same transaction (nothing can be recovered under them again).
@@ -130,7 +131,7 @@ extension Store {
         }
     }
 
-    /// Loads the in-memory index from the article table, inside the writer's transaction.
+    /// Loads the in-memory index from the item and anchor tables, inside the writer's transaction.
     func loadIndexIfNeeded(_ db: Database) throws {
         guard memoryIndex.withLock({ $0 == nil }) else { return }
         var index = NearDuplicateIndex()

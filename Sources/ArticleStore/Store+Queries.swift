@@ -36,7 +36,7 @@ public struct StoredItem: Sendable {
     public var bytes: [UInt8]?
 }
 
-/// One feed event, joined with the row it announces.
+/// One feed record: the item it announces (every received item has one, in commit order).
 public struct FeedEntry: Sendable, Equatable {
     public enum Kind: String, Sendable { case article, duplicate }
 
