@@ -30,23 +30,28 @@ final class Cluster {
         try? FileManager.default.removeItem(atPath: directory)
     }
 
-    /// Runs the script to completion; its output goes through a file (the server it starts
-    /// must not hold a pipe of ours open).
+    /// Runs the script to completion, its output through a file, with posix_spawn and waitpid:
+    /// Foundation's Process never saw this script exit (it stayed a zombie under the test) once
+    /// the server it starts had detached.
     static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("nd-pg-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: log) }
-        let handle = try FileHandle(forWritingTo: log)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: script)
-        process.arguments = arguments
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        process.waitUntilExit()
-        try handle.close()
-        return (process.terminationStatus, (try? String(contentsOf: log, encoding: .utf8)) ?? "")
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("nd-pg-\(UUID().uuidString).log").path
+        defer { unlink(log) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let argv = ([script] + arguments).map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var pid: pid_t = 0
+        guard posix_spawn(&pid, script, &actions, nil, argv, environ) == 0 else {
+            throw ClusterError(description: "cannot run \(script)")
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+        let exit = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+        return (exit, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
     }
 
     struct ClusterError: Error, CustomStringConvertible { let description: String }
