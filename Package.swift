@@ -29,6 +29,8 @@ let package = Package(
         // Already in the graph through swift-configuration; newsdedupctl reads the daemon's
         // configuration file with it to find the socket.
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        // The shared store of several daemons (issue 19).
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // zlib from the system (zlib1g-dev), as a two-line C module.
@@ -58,6 +60,16 @@ let package = Package(
         ),
 
         // Safe claiming of inbox files, moving and quarantining.
+        // The PostgreSQL store: the same DedupStore, for several daemons with one verdict.
+        .target(
+            name: "PostgresStore",
+            dependencies: [
+                "ArticleStore", "DedupCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
         .target(name: "InboxScanner", dependencies: ["SystemSupport", "CSystemShims"], swiftSettings: swiftSettings),
 
         // The wire format shared by daemon and CLI: Codable requests and responses.
@@ -115,6 +127,10 @@ let package = Package(
         .testTarget(name: "DedupCoreTests", dependencies: ["DedupCore", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ArticleStoreTests", dependencies: ["ArticleStore", "DedupCore", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PostgresStoreTests", dependencies: ["PostgresStore", "ArticleStore", "DedupCore", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

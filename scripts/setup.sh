@@ -2,8 +2,10 @@
 # Installs what a fresh machine lacks to build newsdedup (the system C libraries it links:
 # SQLite for GRDB, zlib) and, with --test, the tools the tests drive: systemd-analyze for the
 # unit, mkfs.ext4 and loop mounts for the read-only store, setpriv, script and prlimit,
-# Debian's Python with libseccomp for the unit's system-call filter, and dpkg-dev, fakeroot
-# and lintian for the package. Swift itself must already be on PATH. Safe to run again.
+# Debian's Python with libseccomp for the unit's system-call filter, dpkg-dev, fakeroot and
+# lintian for the package, and PostgreSQL 15 for the shared store's throwaway clusters
+# (scripts/pg-cluster.sh; the server is not left running). Swift itself must already be on
+# PATH. Safe to run again.
 #
 #   scripts/setup.sh [--test]
 set -euo pipefail
@@ -33,6 +35,8 @@ if [ "$tests" = 1 ]; then
   command -v dpkg-shlibdeps >/dev/null || need+=(dpkg-dev)
   command -v fakeroot >/dev/null || need+=(fakeroot)
   command -v lintian >/dev/null || need+=(lintian)
+  # The PostgreSQL store's tests start their own cluster.
+  [ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql)
 fi
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing ${need[*]}"

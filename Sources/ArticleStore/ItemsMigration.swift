@@ -1,5 +1,5 @@
 import DedupCore
-import Foundation
+public import Foundation
 import GRDB
 
 /// Schema 7 (issue 18): every received item, article or duplicate, is one row of `item` with
@@ -176,8 +176,8 @@ final class MigrationProgress: @unchecked Sendable {
 
 /// A claim key as stored: the current kind ("2:" and 32 hex digits) as its 16 bytes, any other
 /// (older versions named the inode, mtime and size) as its text's bytes.
-enum ClaimBlob {
-    static func encode(_ key: String) -> Data {
+public enum ClaimBlob {
+    public static func encode(_ key: String) -> Data {
         let utf8 = Array(key.utf8)
         if utf8.count == 34, key.hasPrefix("2:") {
             var bytes = Data(capacity: 16)

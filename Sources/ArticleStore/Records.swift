@@ -1,5 +1,5 @@
 import DedupCore
-import Foundation
+public import Foundation
 import GRDB
 
 /// One received item: an article (a story stored for the first time) or a duplicate of one.
@@ -115,8 +115,8 @@ struct AnchorRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
 
 /// Anchor keys as `anchor.keys` holds them: 4 bytes each, little-endian (read back
 /// by `IndexScan`).
-enum AnchorBlob {
-    static func encode(_ anchors: [UInt32]) -> Data {
+public enum AnchorBlob {
+    public static func encode(_ anchors: [UInt32]) -> Data {
         var data = Data(capacity: anchors.count * 4)
         for anchor in anchors { withUnsafeBytes(of: anchor.littleEndian) { data.append(contentsOf: $0) } }
         return data

@@ -143,4 +143,6 @@ public struct DictionaryTraining: Sendable {
     /// Bodies stored without a dictionary, compressed again with a new one, and what it saved.
     public var recompressed = 0
     public var bytesSaved: Int64 = 0
+
+    public init() {}
 }

@@ -15,6 +15,17 @@ public struct SimilarArticle: Sendable, Equatable {
     public var source: String
     public var receivedAt: Int64
     public var simhash: UInt64
+
+    public init(id: Int64, distance: Int, leadDistance: Int, exact: Bool, path: MatchPath?, source: String, receivedAt: Int64, simhash: UInt64) {
+        self.id = id
+        self.distance = distance
+        self.leadDistance = leadDistance
+        self.exact = exact
+        self.path = path
+        self.source = source
+        self.receivedAt = receivedAt
+        self.simhash = simhash
+    }
 }
 
 /// A file recorded as a duplicate of an article (`duplicates`).
@@ -29,6 +40,18 @@ public struct DuplicateEntry: Sendable, Equatable {
     public var receivedAt: Int64
     public var sha256: [UInt8]
     public var simhash: UInt64
+
+    public init(id: Int64, kind: DuplicateKind, distance: Int, containment: Double?, path: MatchPath?, source: String, receivedAt: Int64, sha256: [UInt8], simhash: UInt64) {
+        self.id = id
+        self.kind = kind
+        self.distance = distance
+        self.containment = containment
+        self.path = path
+        self.source = source
+        self.receivedAt = receivedAt
+        self.sha256 = sha256
+        self.simhash = simhash
+    }
 }
 
 // MARK: - Reads

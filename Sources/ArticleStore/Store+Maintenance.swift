@@ -11,6 +11,14 @@ public struct ConsistencyReport: Sendable, Equatable {
     public var feedRecords: Int64
 
     public var isSound: Bool { integrity == ["ok"] && problems.isEmpty }
+
+    public init(integrity: [String], problems: [String], articles: Int64, duplicates: Int64, feedRecords: Int64) {
+        self.integrity = integrity
+        self.problems = problems
+        self.articles = articles
+        self.duplicates = duplicates
+        self.feedRecords = feedRecords
+    }
 }
 
 // MARK: - Maintenance

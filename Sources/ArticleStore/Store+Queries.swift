@@ -34,6 +34,21 @@ public struct StoredItem: Sendable {
     public var storedSize: Int64
     /// nil: never kept (duplicates received before schema 7).
     public var bytes: [UInt8]?
+
+    public init(id: Int64, seq: Int64?, duplicateOf: Int64?, duplicateKind: DuplicateKind?, source: String, receivedAt: Int64, sha256: [UInt8], simhash: UInt64, encoding: String?, rawSize: Int64, storedSize: Int64, bytes: [UInt8]?) {
+        self.id = id
+        self.seq = seq
+        self.duplicateOf = duplicateOf
+        self.duplicateKind = duplicateKind
+        self.source = source
+        self.receivedAt = receivedAt
+        self.sha256 = sha256
+        self.simhash = simhash
+        self.encoding = encoding
+        self.rawSize = rawSize
+        self.storedSize = storedSize
+        self.bytes = bytes
+    }
 }
 
 /// One feed record: the item it announces (every received item has one, in commit order).
@@ -57,6 +72,22 @@ public struct FeedEntry: Sendable, Equatable {
     public var receivedAt: Int64
     /// The article's bytes (articles only), exactly as received.
     public var bytes: [UInt8]?
+
+    public init(seq: Int64, kind: Kind, id: Int64, duplicateOf: Int64?, duplicateKind: DuplicateKind?, distance: Int?, containment: Double?, path: MatchPath?, source: String, sha256: [UInt8], simhash: UInt64, receivedAt: Int64, bytes: [UInt8]?) {
+        self.seq = seq
+        self.kind = kind
+        self.id = id
+        self.duplicateOf = duplicateOf
+        self.duplicateKind = duplicateKind
+        self.distance = distance
+        self.containment = containment
+        self.path = path
+        self.source = source
+        self.sha256 = sha256
+        self.simhash = simhash
+        self.receivedAt = receivedAt
+        self.bytes = bytes
+    }
 }
 
 // MARK: - Reads

@@ -88,7 +88,7 @@ public final class Store: Sendable {
     static let pageSize = 8192
 
     /// Fingerprint parameters the store was written with; a mismatch is refused at open.
-    static let metaParameters: [String: String] = [
+    public static let metaParameters: [String: String] = [
         "fingerprint_algorithm": "\(Fingerprinter.algorithmVersion)",
         "shingle_size": "\(Shingler.defaultSize)",
         "lead_tokens": "\(Fingerprinter.defaultLeadTokens)",

@@ -1,0 +1,213 @@
+import ArticleStore
+import DedupCore
+import Foundation
+import Glibc
+@testable import PostgresStore
+import Synchronization
+import TestSupport
+import Testing
+
+/// A throwaway PostgreSQL 15 cluster (scripts/pg-cluster.sh): initdb and pg_ctl as the postgres
+/// user, on a Unix socket in a temporary directory, stopped and removed at the end.
+final class Cluster {
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("scripts/pg-cluster.sh").path
+    /// Root can run the server as the postgres user; the Debian package must be there.
+    static let available = getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/lib/postgresql/15/bin/initdb")
+
+    let directory: String
+    let uri: String
+
+    init() throws {
+        directory = "/tmp/nd-pg-\(UUID().uuidString.prefix(8))"
+        let result = try Self.run(["start", directory])
+        guard result.status == 0 else { throw ClusterError(description: "pg-cluster.sh start: \(result.output)") }
+        uri = result.output.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    deinit {
+        _ = try? Self.run(["stop", directory])
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// Runs the script to completion, its output through a file, with posix_spawn and waitpid:
+    /// Foundation's Process never saw this script exit (it stayed a zombie under the test) once
+    /// the server it starts had detached.
+    static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("nd-pg-\(UUID().uuidString).log").path
+        defer { unlink(log) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let argv = ([script] + arguments).map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var pid: pid_t = 0
+        guard posix_spawn(&pid, script, &actions, nil, argv, environ) == 0 else {
+            throw ClusterError(description: "cannot run \(script)")
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+        let exit = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+        return (exit, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
+    }
+
+    struct ClusterError: Error, CustomStringConvertible { let description: String }
+}
+
+func item(_ name: String, _ bytes: Data, claim: String) throws -> IngestItem {
+    let (text, encoding) = try TextDecoder.decode(Array(bytes))
+    var noCache: NormalizationCache? = nil
+    let (fingerprint, shingles) = try Fingerprinter().analyze(text, cache: &noCache)
+    return IngestItem(source: name, claimKey: claim, bytes: Array(bytes), encoding: encoding, fingerprint: fingerprint,
+                      shingles: shingles, receivedAt: 1_795_000_000_000)
+}
+
+@Suite struct PostgresLocationTests {
+    @Test func libpqURIsAreRead() throws {
+        let socket = try PostgresLocation(uri: "postgresql://newsdedup@/news?host=/run/postgresql")
+        #expect(socket.socketDirectory == "/run/postgresql" && socket.host == nil && socket.port == 5432)
+        #expect(socket.user == "newsdedup" && socket.database == "news")
+        let tcp = try PostgresLocation(uri: "postgres://u:p%40ss@db.example:6432/dedup")
+        #expect(tcp.host == "db.example" && tcp.port == 6432 && tcp.password == "p@ss" && tcp.database == "dedup")
+        #expect(tcp.display == "postgresql://u:***@db.example:6432/dedup")
+        #expect(try PostgresLocation(uri: "postgresql://u@h").database == "u", "the database defaults to the user's name")
+    }
+
+    @Test(arguments: [
+        ("postgresql://u@h:99999/d", "port"),
+        ("postgresql://h/d", "names no user"),
+        ("postgresql://u@h/d?sslmode=require", "TLS"),
+        ("postgresql://u@h/d?colour=blue", "colour"),
+        ("mysql://u@h/d", "not a postgresql:// URI"),
+        ("postgresql://u:secret@h/d?bad", "u:***@h"),
+    ])
+    func badURIsAreRefusedWithASentence(uri: String, expected: String) {
+        #expect {
+            _ = try PostgresLocation(uri: uri)
+        } throws: { error in
+            let text = (error as? PostgresLocationError)?.description ?? ""
+            return text.contains(expected) && !text.contains("secret")
+        }
+    }
+}
+
+/// Several daemons on one database: one verdict, one feed.
+@Suite(.serialized, .enabled(if: Cluster.available, "needs root and Debian's postgresql (scripts/setup.sh --test)"))
+struct PostgresStoreTests {
+    /// Two stores (two daemons) receive the same syndicated copies at the same moment, each in
+    /// its own order: every story is stored exactly once, every other copy is a duplicate of
+    /// that article, the feed read through either is the same and gapless, and replaying it in
+    /// seq order through the single-node SQLite store gives the same verdicts (the oracle).
+    @Test func twoDaemonsRacingTheSameCopiesGiveOneVerdictAndOneFeed() throws {
+        let cluster = try Cluster()
+        let stores = try (0..<2).map { _ in try PostgresStore(uri: cluster.uri) }
+        defer { for store in stores { try? store.close() } }
+        #expect(stores[0].identity == stores[1].identity && !stores[0].identity.isEmpty)
+
+        var factory = try ArticleFactory(seed: 19)
+        var files: [(name: String, bytes: Data)] = []
+        for story in 0..<24 {
+            let original = factory.article()
+            let lines = String(decoding: original, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+            files.append(("s\(story)-original.txt", original))
+            files.append(("s\(story)-copy.txt", original))
+            files.append(("s\(story)-updated.txt", Data(("Updated at noon.\n" + lines.joined(separator: "\n")).utf8)))
+            files.append(("s\(story)-cut.txt", Data(lines.dropLast(2).joined(separator: "\n").utf8)))
+        }
+        // Each daemon gets every file, in its own order, in batches of 16, both at once.
+        let received = files
+        let outcomes = Mutex<[[IngestOutcome]]>([[], []])
+        let failures = Mutex<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: 2) { daemon in
+            var rng = SeededGenerator(seed: UInt64(daemon + 1))
+            let order = received.shuffled(using: &rng)
+            for start in stride(from: 0, to: order.count, by: 16) {
+                do {
+                    let batch = try order[start..<min(order.count, start + 16)].map {
+                        try item($0.name, $0.bytes, claim: "2:\(daemon)-\($0.name)")
+                    }
+                    let result = try stores[daemon].ingest(batch, maxDistance: 7, releasing: [])
+                    outcomes.withLock { $0[daemon] += result }
+                } catch {
+                    failures.withLock { $0.append("\(error)") }
+                }
+            }
+        }
+        #expect(failures.withLock { $0 }.isEmpty, "\(failures.withLock { $0 })")
+
+        let totals = try stores[0].totals()
+        #expect(totals.articles == 24, "one article per story: \(totals)")
+        #expect(totals.exactDuplicates + totals.nearDuplicates == Int64(2 * files.count - 24))
+        let feeds = try stores.map { try $0.feed(since: 0, limit: 10_000) }
+        #expect(feeds[0] == feeds[1], "every daemon's feed is the same feed")
+        #expect(feeds[0].map(\.seq) == Array(1...Int64(2 * files.count)), "gapless, in commit order")
+        // Every copy points at its own story's article.
+        let articleOf = Dictionary(uniqueKeysWithValues: feeds[0].filter { $0.kind == .article }.map {
+            ($0.source.split(separator: "-")[0], $0.id)
+        })
+        #expect(articleOf.count == 24)
+        for entry in feeds[0] where entry.kind == .duplicate {
+            #expect(entry.duplicateOf == articleOf[entry.source.split(separator: "-")[0]], "\(entry.source)")
+        }
+        // Every item's bytes come back through either store.
+        let bytesByName = Dictionary(files.map { ($0.name, $0.bytes) }, uniquingKeysWith: { first, _ in first })
+        for entry in feeds[0] {
+            #expect(try stores[1].item(id: entry.id)?.bytes == Array(bytesByName[entry.source] ?? Data()), "\(entry.source)")
+        }
+        let report = try stores[0].check()
+        #expect(report.problems.isEmpty, "\(report.problems)")
+
+        // The oracle: the same files in the feed's order through the SQLite store.
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("nd-oracle-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let sqlite = try Store(path: directory.appendingPathComponent("oracle.sqlite").path)
+        defer { try? sqlite.close() }
+        let replayed = try sqlite.ingest(feeds[0].map { entry in
+            try item(entry.source, bytesByName[entry.source] ?? Data(), claim: "oracle-\(entry.seq)")
+        }, maxDistance: 7)
+        let expected = feeds[0].map { entry -> String in
+            entry.kind == .article ? "stored \(entry.id)" : "\(entry.duplicateKind?.rawValue ?? "?") of \(entry.duplicateOf ?? 0)"
+        }
+        let oracle = replayed.map { outcome -> String in
+            switch outcome {
+            case .stored(let id, _): "stored \(id)"
+            case .duplicate(_, let of, let kind, _, _, _, _): "\(kind.rawValue) of \(of)"
+            case .alreadyIngested: "recovered"
+            }
+        }
+        #expect(oracle == expected)
+    }
+
+    /// A daemon that opens the store later (or restarts) loads the replica and finds copies of
+    /// what others stored; a file recovered under its claim is recognised, and released claims
+    /// are forgotten.
+    @Test func aLateDaemonSeesWhatOthersStoredAndClaimsWorkAsInSQLite() throws {
+        let cluster = try Cluster()
+        let first = try PostgresStore(uri: cluster.uri)
+        defer { try? first.close() }
+        let seeds = try Seeds.all()
+        _ = try first.ingest(try seeds.map { try item($0.name, Data($0.bytes), claim: "a-\($0.name)") }, maxDistance: 7, releasing: [])
+        let late = try PostgresStore(uri: cluster.uri)
+        defer { try? late.close() }
+        let edited = try late.ingest([try item("edited.txt", try Seeds.editedFirst(), claim: "b-1")], maxDistance: 7, releasing: [])
+        guard case .duplicate(_, 1, .near, _, _, _, _) = edited[0] else { Issue.record("\(edited)"); return }
+        // The first daemon's replica catches up under the lock: its own copy of the edit is found.
+        let again = try first.ingest([try item("edited-again.txt", try Seeds.editedFirst() + Data(" ".utf8), claim: "a-x")],
+                                     maxDistance: 7, releasing: [])
+        guard case .duplicate(_, 1, _, _, _, _, _) = again[0] else { Issue.record("\(again)"); return }
+        #expect(try first.ingest([try item(seeds[0].name, Data(seeds[0].bytes), claim: "a-\(seeds[0].name)")], maxDistance: 7,
+                                 releasing: []) == [.alreadyIngested(seq: 1)])
+        _ = try first.ingest([], maxDistance: 7, releasing: ["a-\(seeds[0].name)"])
+        let copy = try first.ingest([try item(seeds[0].name, Data(seeds[0].bytes), claim: "a-\(seeds[0].name)")], maxDistance: 7,
+                                    releasing: [])
+        guard case .duplicate(_, 1, .exact, _, _, _, _) = copy[0] else { Issue.record("\(copy)"); return }
+        #expect(try late.duplicates(of: 1)?.count == 3)
+        #expect(try late.similar(try Fingerprinter().fingerprint(of: String(decoding: seeds[2].bytes, as: UTF8.self)), maxDistance: 7)
+            .first.map { $0.exact && $0.id == 3 } == true)
+        #expect(try late.check().problems.isEmpty)
+    }
+}
