@@ -27,13 +27,7 @@ extension Store {
 
     /// The newest dictionary of each script: what new bodies are compressed with.
     public func currentDictionaries() -> [WritingScript: PresetDictionary] {
-        presetDictionaries.withLock { all in
-            var newest: [WritingScript: PresetDictionary] = [:]
-            for dictionary in all.values where dictionary.id > (newest[dictionary.script]?.id ?? 0) {
-                newest[dictionary.script] = dictionary
-            }
-            return newest
-        }
+        presetDictionaries.withLock { PresetDictionary.newestPerScript($0.values) }
     }
 
     /// An item's bytes as received: its body inflated alone, with its dictionary, or against its
@@ -41,39 +35,30 @@ extension Store {
     /// duplicate received before schema 7). A base is an item with a body of its own, so this
     /// reads two bodies at most; `depth` stops a damaged store's cycle.
     func bytes(of id: Int64, _ db: Database, depth: Int = 0) throws -> [UInt8]? {
-        guard depth < 3 else { throw StoreError(message: "item \(id)'s bytes name bases in a cycle", kind: .corrupt) }
         guard let row = try Row.fetchOne(db.cachedStatement(sql: """
             SELECT item.raw_size, item.base_id, body.dictionary_id, body.bytes FROM item LEFT JOIN body ON body.item_id = item.id
             WHERE item.id = ?
             """), arguments: [id]) else { return nil }
-        let rawSize: Int64 = row[0]
-        let base: Int64? = row[1]
-        switch (row[3] as Data?, base) {
-        case (nil, nil): return nil
-        case (nil, let base?): return try bytes(of: base, db, depth: depth + 1)
-        case (let body?, nil): return try inflate(body, rawSize: rawSize, dictionaryID: row[2], db)
-        case (let body?, let base?):
-            guard let dictionary = try bytes(of: base, db, depth: depth + 1) else {
-                throw StoreError(message: "item \(id) is a delta against item \(base), which kept no bytes", kind: .corrupt)
-            }
-            return try ZlibCodec.decompress(Array(body), rawSize: Int(rawSize), dictionary: dictionary)
-        }
+        return try KeptBytes(id: id, rawSize: row[0], base: row[1], dictionaryID: row[2], body: row[3])
+            .resolve(depth: depth, bytes: { try self.bytes(of: $0, db, depth: $1) }, dictionary: { try presetDictionary($0, db) })
     }
 
-    /// A stored body's bytes. A dictionary the body names but this process has not loaded (one
-    /// trained by `--train-dictionaries` meanwhile) is read from the table.
+    /// A stored article's body alone (no base), with its dictionary if it names one.
     func inflate(_ body: Data, rawSize: Int64, dictionaryID: Int64?, _ db: Database) throws -> [UInt8] {
-        guard let dictionaryID else { return try ZlibCodec.decompress(Array(body), rawSize: Int(rawSize)) }
-        var dictionary = presetDictionaries.withLock { $0[dictionaryID] }
-        if dictionary == nil {
-            let loaded = try Self.loadDictionaries(db)
-            presetDictionaries.withLock { $0 = loaded }
-            dictionary = loaded[dictionaryID]
+        try KeptBytes(id: 0, rawSize: rawSize, base: nil, dictionaryID: dictionaryID, body: body)
+            .resolve(depth: 0, bytes: { _, _ in nil }, dictionary: { try presetDictionary($0, db) }) ?? []
+    }
+
+    /// A dictionary by id. One this process has not loaded (trained by `--train-dictionaries`
+    /// meanwhile) is read from the table.
+    func presetDictionary(_ id: Int64, _ db: Database) throws -> PresetDictionary {
+        if let known = presetDictionaries.withLock({ $0[id] }) { return known }
+        let loaded = try Self.loadDictionaries(db)
+        presetDictionaries.withLock { $0 = loaded }
+        guard let dictionary = loaded[id] else {
+            throw StoreError(message: "a body names dictionary \(id), which the store does not hold", kind: .corrupt)
         }
-        guard let dictionary else {
-            throw StoreError(message: "a body names dictionary \(dictionaryID), which the store does not hold", kind: .corrupt)
-        }
-        return try ZlibCodec.decompress(Array(body), rawSize: Int(rawSize), dictionary: dictionary.bytes)
+        return dictionary
     }
 
     /// Trains a dictionary for each script in `scripts` (every script when nil, retraining those

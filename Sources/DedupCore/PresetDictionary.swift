@@ -17,6 +17,15 @@ public struct PresetDictionary: Sendable, Equatable {
 
     /// zlib's window: a dictionary longer than 32 KiB is cut to its last 32 KiB by deflate.
     public static let maximumSize = 32_768
+
+    /// The newest (highest id) of each script among `all`: what new bodies are compressed with.
+    public static func newestPerScript(_ all: some Collection<PresetDictionary>) -> [WritingScript: PresetDictionary] {
+        var newest: [WritingScript: PresetDictionary] = [:]
+        for dictionary in all where dictionary.id > (newest[dictionary.script]?.id ?? 0) {
+            newest[dictionary.script] = dictionary
+        }
+        return newest
+    }
 }
 
 /// How a preset dictionary is made from a script's stored articles: the newest of them, newest

@@ -162,26 +162,18 @@ extension PostgresStore {
     /// An item's bytes as received (see `Store.bytes(of:)`: alone, with a dictionary, or
     /// against its base); nil when never kept.
     func bytes(of id: Int64, _ connection: PostgresSession.Connection, depth: Int = 0) throws -> [UInt8]? {
-        guard depth < 3 else { throw StoreError(message: "item \(id)'s bytes name bases in a cycle", kind: .corrupt) }
         guard let row = try connection.rows("""
             SELECT i.raw_size, i.base_id, b.dictionary_id, b.bytes FROM item i LEFT JOIN body b ON b.item_id = i.id WHERE i.id = \(id)
             """).first else { return nil }
         let (rawSize, base, dictionaryID, body) = try row.decode((Int64, Int64?, Int64?, Data?).self)
-        switch (body, base) {
-        case (nil, nil): return nil
-        case (nil, let base?): return try bytes(of: base, connection, depth: depth + 1)
-        case (let body?, let base?):
-            guard let dictionary = try bytes(of: base, connection, depth: depth + 1) else {
-                throw StoreError(message: "item \(id) is a delta against item \(base), which kept no bytes", kind: .corrupt)
-            }
-            return try ZlibCodec.decompress(Array(body), rawSize: Int(rawSize), dictionary: dictionary)
-        case (let body?, nil):
-            guard let dictionaryID else { return try ZlibCodec.decompress(Array(body), rawSize: Int(rawSize)) }
+        return try KeptBytes(id: id, rawSize: rawSize, base: base, dictionaryID: dictionaryID, body: body).resolve(
+            depth: depth, bytes: { try self.bytes(of: $0, connection, depth: $1) }
+        ) { dictionaryID in
             if dictionaries.withLock({ $0[dictionaryID] }) == nil { try loadDictionaries() }
             guard let dictionary = dictionaries.withLock({ $0[dictionaryID] }) else {
                 throw StoreError(message: "a body names dictionary \(dictionaryID), which the store does not hold", kind: .corrupt)
             }
-            return try ZlibCodec.decompress(Array(body), rawSize: Int(rawSize), dictionary: dictionary.bytes)
+            return dictionary
         }
     }
 }

@@ -148,13 +148,7 @@ public final class PostgresStore: DedupStore {
     }
 
     public func currentDictionaries() -> [WritingScript: PresetDictionary] {
-        dictionaries.withLock { all in
-            var newest: [WritingScript: PresetDictionary] = [:]
-            for dictionary in all.values where dictionary.id > (newest[dictionary.script]?.id ?? 0) {
-                newest[dictionary.script] = dictionary
-            }
-            return newest
-        }
+        dictionaries.withLock { PresetDictionary.newestPerScript($0.values) }
     }
 
     /// A dictionary per script from the newest articles, as the SQLite store trains them; bodies
