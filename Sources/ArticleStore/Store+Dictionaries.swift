@@ -72,8 +72,7 @@ extension Store {
                                   recompressingAt level: Int32) throws(StoreError) -> DictionaryTraining {
         do {
             return try pool.write { db -> DictionaryTraining in
-                var samples: [WritingScript: [[UInt8]]] = [:]
-                var bytes: [WritingScript: Int] = [:]
+                var samples = TrainingSamples()
                 var plain: [(id: Int64, script: WritingScript, bytes: [UInt8], stored: Int)] = []
                 let rows = try Row.fetchCursor(db, sql: """
                     SELECT body.bytes, item.raw_size, body.dictionary_id, item.id FROM item JOIN body ON body.item_id = item.id
@@ -86,16 +85,12 @@ extension Store {
                     let script = WritingScript.dominant(in: text)
                     guard scripts?.contains(script) ?? true else { continue }
                     if (row[2] as Int64?) == nil { plain.append((row[3], script, article, body.count)) }
-                    guard bytes[script, default: 0] < PresetDictionary.maximumSize else { continue }
-                    samples[script, default: []].append(article)
-                    bytes[script, default: 0] += article.count
+                    samples.offer(article, script: script)
                 }
                 var result = DictionaryTraining()
-                for (script, newestFirst) in samples.sorted(by: { $0.key.rawValue < $1.key.rawValue })
-                where bytes[script, default: 0] >= Self.dictionaryTrainingBytes {
-                    let dictionary = PresetDictionaryTrainer.train(samples: newestFirst.reversed())
+                for (script, count, dictionary) in samples.train(minimum: Self.dictionaryTrainingBytes) {
                     try db.execute(sql: "INSERT INTO dictionary(script, trained_at, samples, bytes, raw_size) VALUES (?, ?, ?, ?, ?)",
-                                   arguments: [script.rawValue, now, newestFirst.count, Data(ZlibCodec.compress(dictionary, level: 9)),
+                                   arguments: [script.rawValue, now, count, Data(ZlibCodec.compress(dictionary, level: 9)),
                                                dictionary.count])
                     result.dictionaries.append(PresetDictionary(id: db.lastInsertedRowID, script: script, bytes: dictionary))
                 }

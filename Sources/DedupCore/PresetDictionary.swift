@@ -55,6 +55,31 @@ public enum PresetDictionaryTrainer {
     }
 }
 
+/// The samples a training pass gathers from stored articles, newest first: per script, whole
+/// articles until 32 KiB (both stores read their articles and hand them here).
+public struct TrainingSamples: Sendable {
+    private var samples: [WritingScript: [[UInt8]]] = [:]
+    private var bytes: [WritingScript: Int] = [:]
+
+    public init() {}
+
+    /// Takes `article` for `script` unless that script has its 32 KiB already.
+    public mutating func offer(_ article: [UInt8], script: WritingScript) {
+        guard bytes[script, default: 0] < PresetDictionary.maximumSize else { return }
+        samples[script, default: []].append(article)
+        bytes[script, default: 0] += article.count
+    }
+
+    /// A trained dictionary for each script with at least `minimum` bytes of samples, by script
+    /// name, with how many samples made it.
+    public func train(minimum: Int) -> [(script: WritingScript, samples: Int, dictionary: [UInt8])] {
+        samples.sorted { $0.key.rawValue < $1.key.rawValue }.compactMap { script, newestFirst in
+            guard bytes[script, default: 0] >= minimum else { return nil }
+            return (script, newestFirst.count, PresetDictionaryTrainer.train(samples: newestFirst.reversed()))
+        }
+    }
+}
+
 /// A deflate stream primed with a dictionary once. Priming hashes all 32 KiB of it, which costs
 /// more than compressing a 3 KB article; each `compress` instead copies the primed state
 /// (`deflateCopy`) and goes on from there. Not thread-safe: one per lane.

@@ -156,26 +156,22 @@ public final class PostgresStore: DedupStore {
     public func trainDictionaries(for scripts: Set<WritingScript>?, at now: Int64, recompressingAt level: Int32) throws(StoreError)
         -> DictionaryTraining {
         let result = try writer.transaction { connection -> DictionaryTraining in
-            var samples: [WritingScript: [[UInt8]]] = [:]
-            var bytes: [WritingScript: Int] = [:]
+            var samples = TrainingSamples()
             for row in try connection.rows("""
                 SELECT i.id FROM item i WHERE i.original_id IS NULL ORDER BY i.id DESC LIMIT 4000
                 """) {
                 guard let article = try self.bytes(of: try row.decode(Int64.self), connection),
                       let text = try? TextDecoder.decode(article).text else { continue }
                 let script = WritingScript.dominant(in: text)
-                guard scripts?.contains(script) ?? true, bytes[script, default: 0] < PresetDictionary.maximumSize else { continue }
-                samples[script, default: []].append(article)
-                bytes[script, default: 0] += article.count
+                guard scripts?.contains(script) ?? true else { continue }
+                samples.offer(article, script: script)
             }
             var result = DictionaryTraining()
-            for (script, newestFirst) in samples.sorted(by: { $0.key.rawValue < $1.key.rawValue })
-            where bytes[script, default: 0] >= Store.dictionaryTrainingBytes {
-                let dictionary = PresetDictionaryTrainer.train(samples: newestFirst.reversed())
+            for (script, count, dictionary) in samples.train(minimum: Store.dictionaryTrainingBytes) {
                 let packed = Data(try ZlibCodec.compress(dictionary, level: 9))
                 let id = try connection.value("""
                     INSERT INTO dictionary(script, trained_at, samples, bytes, raw_size)
-                    VALUES (\(script.rawValue), \(now), \(newestFirst.count), \(packed), \(dictionary.count)) RETURNING id
+                    VALUES (\(script.rawValue), \(now), \(count), \(packed), \(dictionary.count)) RETURNING id
                     """, as: Int64.self) ?? 0
                 result.dictionaries.append(PresetDictionary(id: id, script: script, bytes: dictionary))
             }
