@@ -79,7 +79,7 @@ let package = Package(
         .target(
             name: "DaemonKit",
             dependencies: [
-                "DedupCore", "ArticleStore", "InboxScanner", "ControlProtocol", "SystemSupport", "CSystemShims",
+                "DedupCore", "ArticleStore", "PostgresStore", "InboxScanner", "ControlProtocol", "SystemSupport", "CSystemShims",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

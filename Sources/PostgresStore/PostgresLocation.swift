@@ -99,6 +99,10 @@ public struct PostgresLocation: Sendable, Equatable {
         self.database = database ?? user
     }
 
+    /// How long a session may sit inside a transaction without a statement before the server
+    /// ends it (and frees the global lock it holds).
+    public static let idleInTransactionSeconds = 15
+
     /// The connection settings postgres-nio takes.
     var configuration: PostgresConnection.Configuration {
         var configuration = if let socketDirectory {
@@ -109,6 +113,13 @@ public struct PostgresLocation: Sendable, Equatable {
                                              database: database, tls: .disable)
         }
         configuration.options.connectTimeout = .seconds(10)
+        // A daemon whose host vanishes while it holds the global lock must not stall the others
+        // for long: the server ends a session left idle inside a transaction (a batch's
+        // statements follow each other within milliseconds), and probes a silent TCP peer.
+        configuration.options.additionalStartupParameters = [
+            ("idle_in_transaction_session_timeout", "\(Self.idleInTransactionSeconds)s"),
+            ("tcp_keepalives_idle", "10"), ("tcp_keepalives_interval", "5"), ("tcp_keepalives_count", "3"),
+        ]
         return configuration
     }
 

@@ -11,6 +11,9 @@ enum PostgresSchema {
     /// global lock, so verdicts are decided one batch at a time in commit order.
     static let lockKey: Int64 = 0x6E65_7773_6465_6475  // "newsdedu"
 
+    /// Taken while training dictionaries, so two daemons do not train the same script's first.
+    static let trainingLockKey: Int64 = lockKey + 1
+
     static let version = "1"
 
     static let statements: [PostgresQuery] = [
@@ -65,9 +68,16 @@ enum PostgresSchema {
     ]
 
     /// Creates what is missing and checks, or records, the parameters the fingerprints were
-    /// made with; returns the store's identity.
-    static func prepare(_ connection: PostgresSession.Connection, parameters: [String: String]) throws -> String {
+    /// made with; returns the store's identity. Without `create`, a database holding no store
+    /// is an error (a daemon whose spool names a store must not begin an empty one unasked);
+    /// with `expecting`, so is a store with another identity (a reopen must find the same one).
+    static func prepare(_ connection: PostgresSession.Connection, parameters: [String: String], create: Bool = true,
+                        expecting: String? = nil, display: String = "") throws -> String {
         try connection.execute("SELECT pg_advisory_xact_lock(\(lockKey))")
+        let exists = try connection.value("SELECT to_regclass('meta') IS NOT NULL", as: Bool.self) ?? false
+        if !exists, !create {
+            throw StoreError(message: "the PostgreSQL database \(display) holds no newsdedup store", kind: .lost)
+        }
         for statement in statements { try connection.execute(statement) }
         for (key, expected) in parameters.sorted(by: { $0.key < $1.key }) {
             if let found = try connection.value("SELECT value FROM meta WHERE key = \(key)", as: String.self) {
@@ -86,6 +96,11 @@ enum PostgresSchema {
         guard let schema = try connection.value("SELECT value FROM meta WHERE key = 'schema'", as: String.self), schema == version else {
             throw StoreError(message: "the PostgreSQL database holds a newer newsdedup schema than this build's \(version)", kind: .fatal)
         }
-        return try connection.value("SELECT value FROM meta WHERE key = 'store_id'", as: String.self) ?? ""
+        let identity = try connection.value("SELECT value FROM meta WHERE key = 'store_id'", as: String.self) ?? ""
+        if let expecting, identity != expecting {
+            throw StoreError(message: "the PostgreSQL database \(display) now holds store \(identity), not \(expecting) "
+                + "that this daemon opened", kind: .lost)
+        }
+        return identity
     }
 }

@@ -16,6 +16,9 @@ final class PostgresSession: Sendable {
     private let group: any EventLoopGroup
     private let logger: Logger
     private let connection = Mutex<PostgresConnection?>(nil)
+    /// Closed for good (the store was closed): a caller still holding the store gets an error,
+    /// not a new connection on an event loop group being shut down.
+    private let closed = Atomic<Bool>(false)
     /// Serialises the callers: a transaction's statements must not interleave with another's.
     private let turn = Mutex<Void>(())
 
@@ -52,10 +55,14 @@ final class PostgresSession: Sendable {
     }
 
     func close() {
+        closed.store(true, ordering: .releasing)
         drop()
     }
 
     private func open() throws -> PostgresConnection {
+        guard !closed.load(ordering: .acquiring) else {
+            throw StoreError(message: "the PostgreSQL store \(location.display) was closed", kind: .transient)
+        }
         if let open = connection.withLock({ $0 }), !open.isClosed { return open }
         let made = try PostgresConnection.connect(
             on: group.next(), configuration: location.configuration, id: Int.random(in: 1...Int.max), logger: logger

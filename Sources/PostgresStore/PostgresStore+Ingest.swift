@@ -169,7 +169,7 @@ extension PostgresStore {
         return try KeptBytes(id: id, rawSize: rawSize, base: base, dictionaryID: dictionaryID, body: body).resolve(
             depth: depth, bytes: { try self.bytes(of: $0, connection, depth: $1) }
         ) { dictionaryID in
-            if dictionaries.withLock({ $0[dictionaryID] }) == nil { try loadDictionaries() }
+            if dictionaries.withLock({ $0[dictionaryID] }) == nil { try loadDictionaries(connection) }
             guard let dictionary = dictionaries.withLock({ $0[dictionaryID] }) else {
                 throw StoreError(message: "a body names dictionary \(dictionaryID), which the store does not hold", kind: .corrupt)
             }

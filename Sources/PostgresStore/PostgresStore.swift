@@ -30,8 +30,10 @@ public final class PostgresStore: DedupStore {
     let dictionaries = Mutex<[Int64: PresetDictionary]>([:])
     let confirmationCache = Mutex<NormalizationCache?>(NormalizationCache(capacity: 50_000))
 
-    /// Connects to the database `uri` names and creates the tables if it has none.
-    public init(uri: String, logger: Logger = Logger(label: "newsdedup.postgres")) throws(StoreError) {
+    /// Connects to the database `uri` names and creates the tables if it has none (unless not
+    /// `create`); with `expecting`, the store there must be the one with that identity.
+    public init(uri: String, create: Bool = true, expecting: String? = nil,
+                logger: Logger = Logger(label: "newsdedup.postgres")) throws(StoreError) {
         do {
             location = try PostgresLocation(uri: uri)
         } catch {
@@ -41,9 +43,11 @@ public final class PostgresStore: DedupStore {
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         writer = PostgresSession(location, group: group, logger: logger)
         reader = PostgresSession(location, group: group, logger: logger)
+        let display = path
         do {
             identity = try writer.transaction { connection in
-                try PostgresSchema.prepare(connection, parameters: Store.metaParameters)
+                try PostgresSchema.prepare(connection, parameters: Store.metaParameters, create: create, expecting: expecting,
+                                           display: display)
             }
             try loadDictionaries()
         } catch {
@@ -54,10 +58,15 @@ public final class PostgresStore: DedupStore {
         }
     }
 
+    /// Ends both connections; a call still under way elsewhere (a follower's page) gets an
+    /// error. The event loop goes when the last reference does.
     public func close() throws(StoreError) {
         writer.close()
         reader.close()
-        try? group.syncShutdownGracefully()
+    }
+
+    deinit {
+        group.shutdownGracefully { _ in }
     }
 
     /// A server has no files to lose under the daemon; reachability shows in every statement.
@@ -135,16 +144,19 @@ public final class PostgresStore: DedupStore {
     // MARK: Dictionaries
 
     func loadDictionaries() throws(StoreError) {
-        let loaded = try reader.use { connection -> [Int64: PresetDictionary] in
-            var all: [Int64: PresetDictionary] = [:]
-            for row in try connection.rows("SELECT id, script, bytes, raw_size FROM dictionary") {
-                let (id, script, bytes, rawSize) = try row.decode((Int64, String, Data, Int32).self)
-                all[id] = PresetDictionary(id: id, script: WritingScript(rawValue: script) ?? .other,
-                                           bytes: try ZlibCodec.decompress(Array(bytes), rawSize: Int(rawSize)))
-            }
-            return all
+        try reader.use { connection in try loadDictionaries(connection) }
+    }
+
+    /// Loads every dictionary through a connection in use: a body another daemon compressed
+    /// with a dictionary it trained is met in the middle of a read or a batch.
+    func loadDictionaries(_ connection: PostgresSession.Connection) throws {
+        var all: [Int64: PresetDictionary] = [:]
+        for row in try connection.rows("SELECT id, script, bytes, raw_size FROM dictionary") {
+            let (id, script, bytes, rawSize) = try row.decode((Int64, String, Data, Int32).self)
+            all[id] = PresetDictionary(id: id, script: WritingScript(rawValue: script) ?? .other,
+                                       bytes: try ZlibCodec.decompress(Array(bytes), rawSize: Int(rawSize)))
         }
-        dictionaries.withLock { $0 = loaded }
+        dictionaries.withLock { $0 = all }
     }
 
     public func currentDictionaries() -> [WritingScript: PresetDictionary] {
@@ -156,6 +168,16 @@ public final class PostgresStore: DedupStore {
     public func trainDictionaries(for scripts: Set<WritingScript>?, at now: Int64, recompressingAt level: Int32) throws(StoreError)
         -> DictionaryTraining {
         let result = try writer.transaction { connection -> DictionaryTraining in
+            // Several daemons find a script's first dictionary due at once: one trains it (under
+            // a lock of its own, so ingest goes on), the others find it made and take it.
+            try connection.execute("SELECT pg_advisory_xact_lock(\(PostgresSchema.trainingLockKey))")
+            try loadDictionaries(connection)
+            var scripts = scripts
+            if let wanted = scripts {
+                let held = Set(dictionaries.withLock { $0.values.map(\.script) })
+                scripts = wanted.subtracting(held)
+                if scripts?.isEmpty == true { return DictionaryTraining() }
+            }
             var samples = TrainingSamples()
             for row in try connection.rows("""
                 SELECT i.id FROM item i WHERE i.original_id IS NULL ORDER BY i.id DESC LIMIT 4000

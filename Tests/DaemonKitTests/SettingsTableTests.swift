@@ -40,6 +40,21 @@ import Testing
         #expect(settings.description.split(separator: "\n").count == DaemonSettings.table.count)
     }
 
+    /// A PostgreSQL store is a URI: read at start-up, refused in a sentence naming the key when
+    /// malformed, and never shown with its password.
+    @Test func aPostgresStoreURIIsCheckedAndShownWithoutItsPassword() async throws {
+        let settings = try await DaemonSettings.resolve(
+            flags: ["store": "postgresql://news:s3cret@db.example:5433/news"], configFile: nil, environment: [:])
+        #expect(settings.store == "postgresql://news:s3cret@db.example:5433/news")
+        #expect(settings.description.contains("store: postgresql://news:***@db.example:5433/news"))
+        #expect(!settings.description.contains("s3cret"))
+        await #expect {
+            _ = try await DaemonSettings.resolve(flags: [:], configFile: nil, environment: ["NEWSDEDUP_STORE": "postgresql://db.example/news"])
+        } throws: { error in
+            "\(error)".hasPrefix("configuration key \"store\": ") && "\(error)".contains("names no user")
+        }
+    }
+
     @Test func aReloadTakesTheLiveSettingsAndNamesTheOthers() async throws {
         let running = try await DaemonSettings.resolve(flags: [:], configFile: nil, environment: [:])
         let live = LiveSettings(running, logLevel: LiveLogLevel(.info))

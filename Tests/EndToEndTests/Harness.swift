@@ -28,11 +28,13 @@ enum Binaries {
 final class Workspace {
     let root: URL
     var inbox: URL { root.appendingPathComponent("inbox") }
-    var store: String { root.appendingPathComponent("store.sqlite").path }
+    /// The SQLite file, or a `postgresql://` URI a test sets.
+    var store: String
     var socket: String { root.appendingPathComponent("c.sock").path }
 
     init() throws {
         root = URL(fileURLWithPath: "/tmp/nde-\(UUID().uuidString.prefix(8))")
+        store = root.appendingPathComponent("store.sqlite").path
         try FileManager.default.createDirectory(at: inbox, withIntermediateDirectories: true)
     }
 

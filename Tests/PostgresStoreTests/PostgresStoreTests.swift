@@ -7,56 +7,6 @@ import Synchronization
 import TestSupport
 import Testing
 
-/// A throwaway PostgreSQL 15 cluster (scripts/pg-cluster.sh): initdb and pg_ctl as the postgres
-/// user, on a Unix socket in a temporary directory, stopped and removed at the end.
-final class Cluster {
-    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("scripts/pg-cluster.sh").path
-    /// Root can run the server as the postgres user; the Debian package must be there.
-    static let available = getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/lib/postgresql/15/bin/initdb")
-
-    let directory: String
-    let uri: String
-
-    init() throws {
-        directory = "/tmp/nd-pg-\(UUID().uuidString.prefix(8))"
-        let result = try Self.run(["start", directory])
-        guard result.status == 0 else { throw ClusterError(description: "pg-cluster.sh start: \(result.output)") }
-        uri = result.output.trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
-    deinit {
-        _ = try? Self.run(["stop", directory])
-        try? FileManager.default.removeItem(atPath: directory)
-    }
-
-    /// Runs the script to completion, its output through a file, with posix_spawn and waitpid:
-    /// Foundation's Process never saw this script exit (it stayed a zombie under the test) once
-    /// the server it starts had detached.
-    static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("nd-pg-\(UUID().uuidString).log").path
-        defer { unlink(log) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        let argv = ([script] + arguments).map { strdup($0) } + [nil]
-        defer { for pointer in argv { free(pointer) } }
-        var pid: pid_t = 0
-        guard posix_spawn(&pid, script, &actions, nil, argv, environ) == 0 else {
-            throw ClusterError(description: "cannot run \(script)")
-        }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0, errno == EINTR {}
-        let exit = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
-        return (exit, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
-    }
-
-    struct ClusterError: Error, CustomStringConvertible { let description: String }
-}
-
 func item(_ name: String, _ bytes: Data, claim: String) throws -> IngestItem {
     let (text, encoding) = try TextDecoder.decode(Array(bytes))
     var noCache: NormalizationCache? = nil
@@ -95,14 +45,14 @@ func item(_ name: String, _ bytes: Data, claim: String) throws -> IngestItem {
 }
 
 /// Several daemons on one database: one verdict, one feed.
-@Suite(.serialized, .enabled(if: Cluster.available, "needs root and Debian's postgresql (scripts/setup.sh --test)"))
+@Suite(.serialized, .enabled(if: PostgresCluster.available, "needs root and Debian's postgresql (scripts/setup.sh --test)"))
 struct PostgresStoreTests {
     /// Two stores (two daemons) receive the same syndicated copies at the same moment, each in
     /// its own order: every story is stored exactly once, every other copy is a duplicate of
     /// that article, the feed read through either is the same and gapless, and replaying it in
     /// seq order through the single-node SQLite store gives the same verdicts (the oracle).
     @Test func twoDaemonsRacingTheSameCopiesGiveOneVerdictAndOneFeed() throws {
-        let cluster = try Cluster()
+        let cluster = try PostgresCluster()
         let stores = try (0..<2).map { _ in try PostgresStore(uri: cluster.uri) }
         defer { for store in stores { try? store.close() } }
         #expect(stores[0].identity == stores[1].identity && !stores[0].identity.isEmpty)
@@ -186,7 +136,7 @@ struct PostgresStoreTests {
     /// what others stored; a file recovered under its claim is recognised, and released claims
     /// are forgotten.
     @Test func aLateDaemonSeesWhatOthersStoredAndClaimsWorkAsInSQLite() throws {
-        let cluster = try Cluster()
+        let cluster = try PostgresCluster()
         let first = try PostgresStore(uri: cluster.uri)
         defer { try? first.close() }
         let seeds = try Seeds.all()

@@ -1,5 +1,6 @@
 import ControlProtocol
 import Foundation
+import PostgresStore
 import SystemSupport
 
 /// One setting, everything about it in one place: its key, type, default and range (in `read`),
@@ -74,10 +75,22 @@ extension DaemonSettings {
                 shipped: "/var/spool/newsdedup/quarantine", show: { $0 }) { reader, settings throws(SettingsError) in
             try reader.path("quarantine", default: sibling(of: settings.inbox, "quarantine"))
         },
-        Setting("store", \.store, live: false, summary: "SQLite store file (default: <inbox>/../store.sqlite).",
-                comment: ["The SQLite store. Default: \"store.sqlite\" beside the inbox."],
-                shipped: "/var/lib/newsdedup/store.sqlite", show: { $0 }) { reader, settings throws(SettingsError) in
-            try reader.path("store", default: sibling(of: settings.inbox, "store.sqlite"))
+        Setting("store", \.store, live: false,
+                summary: "SQLite store file, or a postgresql:// URI shared by several daemons (default: <inbox>/../store.sqlite).",
+                comment: ["The SQLite store, or a PostgreSQL database several daemons share for one verdict and one",
+                          "feed: postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE, or with ?host=/socket/dir.",
+                          "Default: \"store.sqlite\" beside the inbox."],
+                shipped: "/var/lib/newsdedup/store.sqlite",
+                show: { PostgresLocation.isURI($0) ? (try? PostgresLocation(uri: $0).display) ?? $0 : $0 }) { reader, settings throws(SettingsError) in
+            let store = try reader.path("store", default: sibling(of: settings.inbox, "store.sqlite"))
+            if PostgresLocation.isURI(store) {
+                do throws(PostgresLocationError) {
+                    _ = try PostgresLocation(uri: store)
+                } catch {
+                    throw SettingsError(key: "store", message: error.description)
+                }
+            }
+            return store
         },
         Setting("socket", \.socket, live: false,
                 summary: "Control socket path, at most \(ControlProtocol.maxSocketPathBytes) bytes (default: <inbox>/../control.sock).",

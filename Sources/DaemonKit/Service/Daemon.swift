@@ -3,6 +3,7 @@ import DedupCore
 import Foundation
 import InboxScanner
 public import Logging
+import PostgresStore
 import ServiceLifecycle
 
 /// Assembles the daemon from its parts. The executable only parses flags and calls these.
@@ -172,6 +173,7 @@ public enum Daemon {
     /// processing/) and the file is missing, that is a store lost or not mounted, refused unless
     /// `initialize` (`--init`) says to begin an empty one.
     static func openStore(_ settings: DaemonSettings, initialize: Bool) throws -> StoreHandle {
+        if PostgresLocation.isURI(settings.store) { return try openShared(settings, initialize: initialize) }
         let directory = URL(fileURLWithPath: settings.store).deletingLastPathComponent().path
         do {
             try Directory.makePath(directory)
@@ -213,6 +215,42 @@ public enum Daemon {
                 try? store.close()
                 throw StoreError(message: error.description, isFatal: false)
             }
+        }
+    }
+}
+
+extension Daemon {
+    /// Opens a PostgreSQL store. The spool's marker guards it as it guards a file: a spool
+    /// used with a store never begins an empty database unasked (a wrong database name, a
+    /// server restored empty), and a database holding another store is refused. A reopen
+    /// after a fault connects again and must find the same store; the replica of the
+    /// near-duplicate index is loaded again, with what other daemons committed meanwhile.
+    static func openShared(_ settings: DaemonSettings, initialize: Bool) throws -> StoreHandle {
+        let marker = try StoreMarker(processing: settings.processing)
+        let previous = initialize ? nil : marker.identity
+        let store: PostgresStore
+        switch Result(catching: { () throws(StoreError) in try PostgresStore(uri: settings.store, create: previous == nil) }) {
+        case .success(let opened): store = opened
+        case .failure(let error) where error.kind == .lost:
+            throw StoreMissing(description: "\(error.message), but this spool was used with store \(previous ?? "?") "
+                + "(\(marker.path)): is this the right database? Restore the store there, or start once with --init "
+                + "to begin an empty store")
+        case .failure(let error): throw error
+        }
+        if let previous, previous != store.identity {
+            try? store.close()
+            throw StoreMissing(description: "\(store.path) holds store \(store.identity), but this spool was used with store "
+                + "\(previous) (\(marker.path)): is this the right database? Start once with --init to use it anyway")
+        }
+        do {
+            try marker.record(store.identity)
+        } catch {
+            try? store.close()
+            throw error
+        }
+        let (uri, identity) = (settings.store, store.identity)
+        return StoreHandle(opened: .init(store: store, lock: nil)) { () throws(StoreError) in
+            .init(store: try PostgresStore(uri: uri, create: false, expecting: identity), lock: nil)
         }
     }
 }

@@ -1,8 +1,8 @@
 import ArticleStore
 import Synchronization
 
-/// The store as the daemon holds it (any `DedupStore`; today the SQLite `Store`) with its writer
-/// lock: opened on first use, both let go after a write fault and taken again on the next retry.
+/// The store as the daemon holds it (any `DedupStore`: the SQLite `Store` or a `PostgresStore`)
+/// with its writer lock: opened on first use, both let go after a write fault and taken again on the next retry.
 /// Holding no file open while degraded is what lets an operator repair the file system under a
 /// running daemon (a read-only ext4 must be unmounted, checked and mounted again), after which
 /// the daemon resumes by itself.
@@ -15,10 +15,11 @@ final class StoreHandle: Sendable {
     /// its lock again.
     private let reopen: @Sendable () throws(StoreError) -> Opened
 
-    /// An open store and the writer lock held while it is open.
+    /// An open store and the writer lock held while it is open (SQLite's; a PostgreSQL store
+    /// has many writers, serialised by the server's lock per batch).
     struct Opened: Sendable {
         let store: any DedupStore
-        let lock: StoreWriterLock
+        let lock: StoreWriterLock?
     }
 
     init(opened: Opened, reopen: @escaping @Sendable () throws(StoreError) -> Opened) {

@@ -1,0 +1,237 @@
+import ControlProtocol
+import Foundation
+import Glibc
+import TestSupport
+import Testing
+
+/// Several `newsdedupd` processes, each with its own inbox and spool, on one PostgreSQL
+/// database (issue 19): one verdict, one feed, and nothing lost or stored twice when a daemon
+/// is killed or the server crashes.
+@Suite(.serialized, .enabled(if: PostgresCluster.available, "needs root and Debian's postgresql (scripts/setup.sh --test)"))
+struct SharedStoreTests {
+    /// Stories as syndication spreads them: the original, an identical copy, an update on top,
+    /// a cut. Names say the story, so a test knows which article each copy belongs to.
+    static func stories(_ count: Int, seed: UInt64, prefix: String = "s") throws -> [(name: String, bytes: Data)] {
+        var factory = try ArticleFactory(seed: seed)
+        return (0..<count).flatMap { story -> [(name: String, bytes: Data)] in
+            let original = factory.article()
+            let lines = String(decoding: original, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+            return [
+                ("\(prefix)\(story)-original.txt", original),
+                ("\(prefix)\(story)-copy.txt", original),
+                ("\(prefix)\(story)-updated.txt", Data(("Updated at noon.\n" + lines.joined(separator: "\n")).utf8)),
+                ("\(prefix)\(story)-cut.txt", Data(lines.dropLast(2).joined(separator: "\n").utf8)),
+            ]
+        }
+    }
+
+    /// Writes each file under a dotfile name in `workspace`'s inbox; `release` renames them all
+    /// into place at once.
+    static func stage(_ files: [(name: String, bytes: Data)], in workspace: Workspace) throws -> [(String, String)] {
+        try files.map { file in
+            let temporary = workspace.inbox.appendingPathComponent(".\(file.name).tmp").path
+            try file.bytes.write(to: URL(fileURLWithPath: temporary))
+            return (temporary, workspace.inbox.appendingPathComponent(file.name).path)
+        }
+    }
+
+    static func export(_ workspace: Workspace) throws -> [ExportRecord] {
+        let result = try ctl(workspace, "export")
+        #expect(result.status == 0, "export: \(result.stderr)\n\((try? String(contentsOf: workspace.root.appendingPathComponent("daemon.log"), encoding: .utf8)) ?? "")")
+        return try result.text.split(separator: "\n").map { try JSONDecoder().decode(ExportRecord.self, from: Data($0.utf8)) }
+    }
+
+    /// Waits until the shared store holds `count` items (any daemon's status shows them all).
+    static func waitForItems(_ count: Int64, through workspace: Workspace, timeout: Double = 120) throws {
+        var last: StatusReport?
+        do {
+            try waitFor("\(count) items in the shared store", timeout: timeout) {
+                let result = try ctl(workspace, "status", "--json")
+                guard result.status == 0 else { return false }
+                last = try? JSONDecoder().decode(StatusReport.self, from: result.stdout)
+                guard let status = last else { return false }
+                return status.articles + status.exactDuplicates + status.nearDuplicates >= count
+            }
+        } catch {
+            throw Timeout(description: "\(error); last status: \(last.map { "\($0)" } ?? "none")")
+        }
+    }
+
+    /// The issue's test: the same clusters of near copies dropped into three daemons' inboxes at
+    /// the same moment give exactly one article per story, every other copy a duplicate of it,
+    /// and the feed read through each daemon is the same, gapless feed; every item's bytes come
+    /// back through a daemon that did not receive them.
+    @Test func threeDaemonsGiveOneVerdictAndOneFeed() throws {
+        let cluster = try PostgresCluster()
+        let workspaces = try (0..<3).map { _ in try Workspace() }
+        for workspace in workspaces { workspace.store = cluster.uri }
+        let daemons = try workspaces.map { try RunningDaemon($0) }
+        let files = try Self.stories(20, seed: 1919)
+        // Every daemon gets every file, each in its own order; all renamed into place together.
+        var staged: [(String, String)] = []
+        for (number, workspace) in workspaces.enumerated() {
+            var rng = SeededGenerator(seed: UInt64(number + 7))
+            staged += try Self.stage(files.shuffled(using: &rng), in: workspace)
+        }
+        var rng = SeededGenerator(seed: 3)
+        for (from, to) in staged.shuffled(using: &rng) { #expect(rename(from, to) == 0) }
+        let total = Int64(3 * files.count)
+        try Self.waitForItems(total, through: workspaces[2])
+
+        let feeds = try workspaces.map { try Self.export($0) }
+        #expect(feeds[0].map(\.seq) == Array(1...total), "gapless, in commit order")
+        #expect(feeds[1] == feeds[0] && feeds[2] == feeds[0], "every daemon's feed is the same feed")
+        let articles = feeds[0].filter { $0.kind == .article }
+        #expect(articles.count == 20, "one article per story: \(articles.map(\.source))")
+        let articleOf = Dictionary(articles.map { ($0.source.split(separator: "-")[0], $0.id) }, uniquingKeysWith: { first, _ in first })
+        for record in feeds[0] where record.kind == .duplicate {
+            #expect(record.duplicateOf == articleOf[record.source.split(separator: "-")[0]], "\(record.source) → \(record.duplicateOf ?? 0)")
+        }
+        // Each item's bytes, through a daemon chosen regardless of who received it.
+        let bytes = Dictionary(files.map { ($0.name, $0.bytes) }, uniquingKeysWith: { first, _ in first })
+        for record in feeds[0] {
+            let shown = try ctl(workspaces[Int(record.seq % 3)], "show", "\(record.id)")
+            #expect(shown.status == 0 && shown.stdout == bytes[record.source], "show \(record.id) (\(record.source))")
+        }
+        let check = try ctl(workspaces[1], "check")
+        #expect(check.status == 0, "check: \(check.text) \(check.stderr)")
+        for (workspace, daemon) in zip(workspaces, daemons) {
+            #expect(workspace.files(in: "inbox").isEmpty)
+            #expect(workspace.filesBelow("processed").count == files.count, "every file archived by the daemon that took it")
+            #expect(try daemon.stop() == 0)
+        }
+    }
+
+    /// kill -9 of one daemon at random moments while all three ingest, round after round, the
+    /// killed one started again each time: every dropped file is in the feed exactly once, the
+    /// others never stopped.
+    @Test func killingOneDaemonMidBatchLosesNothingAndStoresNothingTwice() throws {
+        let cluster = try PostgresCluster()
+        let workspaces = try (0..<3).map { _ in try Workspace() }
+        for workspace in workspaces { workspace.store = cluster.uri }
+        var daemons = try workspaces.map { try RunningDaemon($0, extra: ["--max-distance", "7"]) }
+        var factory = try ArticleFactory(seed: 4242)
+        var dropped: [String] = []
+        var rng = SeededGenerator(seed: 99)
+        var kills = 0
+        for round in 0..<6 {
+            // Each daemon: new stories and copies of stories the others receive this round.
+            let shared = (0..<20).map { _ in factory.article() }
+            var staged: [(String, String)] = []
+            for (number, workspace) in workspaces.enumerated() {
+                var files = (0..<40).map { ("d\(number)-r\(round)-new\($0).txt", factory.article()) }
+                files += shared.enumerated().map { ("d\(number)-r\(round)-shared\($0.offset).txt", $0.element) }
+                staged += try Self.stage(files, in: workspace)
+                dropped += files.map(\.0)
+            }
+            for (from, to) in staged { #expect(rename(from, to) == 0) }
+            // Somewhere in the round's batches, daemon 0 dies without a word.
+            usleep(useconds_t(20_000 + rng.next() % 300_000))
+            if daemons[0].process.isRunning {
+                kill(daemons[0].process.processIdentifier, SIGKILL)
+                daemons[0].process.waitUntilExit()
+                kills += 1
+            }
+            daemons[0] = try RunningDaemon(workspaces[0], extra: ["--max-distance", "7"])
+        }
+        try Self.waitForItems(Int64(dropped.count), through: workspaces[1], timeout: 180)
+        let feed = try Self.export(workspaces[2])
+        #expect(kills == 6)
+        #expect(feed.map(\.seq) == feed.indices.map { Int64($0) + 1 }, "gapless")
+        let sources = feed.map(\.source)
+        #expect(sources.count == dropped.count, "\(sources.count) items for \(dropped.count) files")
+        #expect(Set(sources) == Set(dropped), "nothing lost")
+        #expect(Set(sources).count == sources.count, "nothing stored twice")
+        // The shared copies: one article each round, whoever took the lock first.
+        for round in 0..<6 {
+            for copy in 0..<20 {
+                let kinds = feed.filter { $0.source.hasSuffix("-r\(round)-shared\(copy).txt") }.map(\.kind)
+                #expect(kinds.filter { $0 == .article }.count == 1, "round \(round) copy \(copy): \(kinds)")
+            }
+        }
+        for workspace in workspaces {
+            #expect(workspace.files(in: "inbox").isEmpty)
+            #expect(workspace.files(in: "processing").isEmpty)
+        }
+        let check = try ctl(workspaces[0], "check")
+        #expect(check.status == 0, "check: \(check.text) \(check.stderr)")
+        for daemon in daemons { #expect(try daemon.stop() == 0) }
+    }
+
+    /// The server crashes (`pg_ctl stop -m immediate`) while files arrive: every daemon goes
+    /// degraded and keeps its files; the server comes back and every daemon resumes by itself;
+    /// nothing lost, nothing twice.
+    @Test func aServerCrashDegradesTheDaemonsAndTheyResumeByThemselves() throws {
+        let cluster = try PostgresCluster()
+        let workspaces = try (0..<3).map { _ in try Workspace() }
+        for workspace in workspaces { workspace.store = cluster.uri }
+        let daemons = try workspaces.map { try RunningDaemon($0) }
+        var factory = try ArticleFactory(seed: 777)
+        var dropped: [String] = []
+        func drop(_ label: String) throws {
+            var staged: [(String, String)] = []
+            for (number, workspace) in workspaces.enumerated() {
+                let files = (0..<60).map { ("d\(number)-\(label)\($0).txt", factory.article()) }
+                staged += try Self.stage(files, in: workspace)
+                dropped += files.map(\.0)
+            }
+            for (from, to) in staged { #expect(rename(from, to) == 0) }
+        }
+        try drop("before")
+        usleep(150_000)
+        try cluster.crash()
+        try drop("during")
+        for workspace in workspaces {
+            try waitFor("a daemon to say the store is failing", timeout: 60) {
+                let result = try ctl(workspace, "status", "--json")
+                guard result.status == 0, let status = try? JSONDecoder().decode(StatusReport.self, from: result.stdout) else { return false }
+                return status.state == .degraded && status.lastError?.contains("PostgreSQL") == true
+            }
+        }
+        #expect(workspaces.allSatisfy { !$0.files(in: "inbox").isEmpty || !$0.filesBelow("processing").isEmpty },
+                "files wait while the server is down")
+        try cluster.restart()
+        try Self.waitForItems(Int64(dropped.count), through: workspaces[0], timeout: 180)
+        for workspace in workspaces {
+            try waitFor("the daemon to run again", timeout: 60) {
+                let result = try ctl(workspace, "status", "--json")
+                return result.status == 0 && (try? JSONDecoder().decode(StatusReport.self, from: result.stdout))?.state == .running
+            }
+        }
+        let feed = try Self.export(workspaces[1])
+        #expect(feed.map(\.seq) == feed.indices.map { Int64($0) + 1 }, "gapless")
+        #expect(feed.count == dropped.count && Set(feed.map(\.source)) == Set(dropped), "nothing lost, nothing twice")
+        for (workspace, daemon) in zip(workspaces, daemons) {
+            try waitFor("the inbox and processing/ to empty") {
+                workspace.files(in: "inbox").isEmpty && workspace.files(in: "processing").isEmpty
+            }
+            #expect(daemon.log.contains("resuming"), "the daemon said it resumed")
+            #expect(try daemon.stop() == 0)
+        }
+    }
+
+    /// A spool used with one database never begins an empty store in another unasked (a wrong
+    /// database name, a server restored empty): the daemon refuses in a sentence and creates
+    /// nothing; `--init` says to begin one.
+    @Test func aSpoolNeverBeginsAnEmptyDatabaseUnasked() throws {
+        let first = try PostgresCluster()
+        let workspace = try Workspace()
+        try workspace.dropSeeds()
+        let once = { (store: String, extra: [String]) throws -> Run in
+            try run(Binaries.daemon, ["--once", "--inbox", workspace.inbox.path, "--store", store] + extra)
+        }
+        #expect(try once(first.uri, []).status == 0)
+        let second = try PostgresCluster()
+        let refused = try once(second.uri, [])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("holds no newsdedup store, but this spool was used with store"), "\(refused.stderr)")
+        #expect(try once(second.uri, []).status == 1, "still refused: nothing was created the first time")
+        try workspace.drop("late.txt", Data("A story that arrived later, for the new database.".utf8))
+        let begun = try once(second.uri, ["--init"])
+        #expect(begun.status == 0, "\(begun.stderr)")
+        #expect(begun.text.contains("1 stored"), "\(begun.text)")
+        // Back to the first database: its identity is not the spool's any more.
+        let other = try once(first.uri, [])
+        #expect(other.status == 1 && other.stderr.contains("but this spool was used with store"), "\(other.stderr)")
+    }
+}
