@@ -50,6 +50,11 @@ struct NewsDedupDaemon: AsyncParsableCommand {
         "Train a new preset dictionary for every script from the store's newest articles, then exit.",
         discussion: "New bodies are compressed with the newest dictionary of their script; stored bodies keep theirs. The daemon trains a script's first dictionary by itself. Stop the daemon first."))
     var trainDictionaries = false
+    @Option(name: .customLong("copy-store"), parsing: .upToNextOption, help: ArgumentHelp(
+        "Copy every item, verdict, feed record and byte of store FROM into a new store TO, then exit.",
+        discussion: "Either may be a SQLite file or a postgresql:// URI: moving a store onto PostgreSQL keeps its ids, seqs and identity, so the spools that used it go on with the copy. A SQLite source is copied under its writer lock (stop its daemon); a PostgreSQL source in one snapshot. TO must not exist (SQLite) or must hold no items (PostgreSQL).",
+        valueName: "FROM TO"))
+    var copyStore: [String] = []
 
     func run() async throws {
         if printConfiguration {
@@ -57,6 +62,22 @@ struct NewsDedupDaemon: AsyncParsableCommand {
             return
         }
         Daemon.tuneAllocator()
+        if !copyStore.isEmpty {
+            guard copyStore.count == 2 else { Self.fail("--copy-store takes two stores, FROM and TO", code: 64) }
+            do {
+                let started = ContinuousClock.now
+                let report = try Daemon.copyStore(from: copyStore[0], to: copyStore[1]) { done in
+                    if isatty(STDERR_FILENO) == 1 { FileHandle.standardError.write(Data("\rcopying: \(done) items".utf8)) }
+                }
+                if isatty(STDERR_FILENO) == 1 { FileHandle.standardError.write(Data("\n".utf8)) }
+                print("newsdedupd: copied \(report.items) items (\(report.bodies) bodies, \(report.bodyBytes) bytes stored), "
+                    + "\(report.dictionaries) dictionaries and \(report.quarantined) quarantine records into \(Daemon.displayed(store: copyStore[1])) "
+                    + "in \(started.duration(to: .now)); the copy checks clean")
+            } catch {
+                Self.fail("copy-store: \(error)", code: 1)
+            }
+            return
+        }
         let given: [String: String?] = [
             "inbox": inbox, "store": store, "socket": socket, "processed": processed, "quarantine": quarantine,
             "poll_interval": pollInterval, "max_distance": maxDistance,

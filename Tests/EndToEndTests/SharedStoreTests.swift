@@ -234,4 +234,40 @@ struct SharedStoreTests {
         let other = try once(first.uri, [])
         #expect(other.status == 1 && other.stderr.contains("but this spool was used with store"), "\(other.stderr)")
     }
+
+    /// Moving from one machine: `--copy-store` copies a SQLite store into PostgreSQL; the same
+    /// spool goes on with the copy (its marker names the same store), and its verdicts are
+    /// made against the copied articles. A destination with items, or an existing file, is
+    /// refused in a sentence.
+    @Test func aSQLiteStoreMovesIntoPostgresAndTheSpoolGoesOn() throws {
+        let cluster = try PostgresCluster()
+        let workspace = try Workspace()
+        try workspace.dropSeeds()
+        let drained = try run(Binaries.daemon, ["--once", "--inbox", workspace.inbox.path, "--store", workspace.store])
+        #expect(drained.status == 0, "\(drained.stderr)")
+        let copied = try run(Binaries.daemon, ["--copy-store", workspace.store, cluster.uri])
+        #expect(copied.status == 0, "\(copied.stderr)")
+        #expect(copied.text.contains("copied 5 items") && copied.text.contains("the copy checks clean"), "\(copied.text)")
+        let again = try run(Binaries.daemon, ["--copy-store", workspace.store, cluster.uri])
+        #expect(again.status == 1 && again.stderr.contains("already holds items"), "\(again.stderr)")
+        let over = try run(Binaries.daemon, ["--copy-store", cluster.uri, workspace.store])
+        #expect(over.status == 1 && over.stderr.contains("exists"), "\(over.stderr)")
+
+        try workspace.drop("syndicated.txt", try Seeds.bytes(Seeds.names[2]))
+        let moved = try run(Binaries.daemon, ["--once", "--inbox", workspace.inbox.path, "--store", cluster.uri])
+        #expect(moved.status == 0, "the spool's marker names the copied store: \(moved.stderr)")
+        #expect(moved.text.contains("1 exact duplicates"), "\(moved.text)")
+        // And back, into a new SQLite file: the same feed as the daemon on PostgreSQL gives.
+        let back = workspace.dir("back.sqlite").path
+        #expect(try run(Binaries.daemon, ["--copy-store", cluster.uri, back]).status == 0)
+        workspace.store = cluster.uri
+        let daemon = try RunningDaemon(workspace)
+        let shared = try Self.export(workspace)
+        #expect(try daemon.stop() == 0)
+        workspace.store = back
+        let local = try RunningDaemon(workspace)
+        #expect(try Self.export(workspace) == shared)
+        #expect(shared.count == 6 && shared.last?.duplicateOf == 3)
+        #expect(try local.stop() == 0)
+    }
 }

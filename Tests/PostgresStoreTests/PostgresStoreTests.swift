@@ -160,4 +160,79 @@ struct PostgresStoreTests {
             .first.map { $0.exact && $0.id == 3 } == true)
         #expect(try late.check().problems.isEmpty)
     }
+
+    /// `--copy-store` both ways: a SQLite store (articles, identical and edited copies as
+    /// deltas, bodies through a dictionary, a quarantine record, an open claim) into PostgreSQL
+    /// and back into a new SQLite file: every item, feed record, total, dictionary and the
+    /// identity equal in all three; ingest goes on in the copy with the next id and seq.
+    @Test func aStoreCopiedIntoPostgresAndBackIsTheSameStore() throws {
+        let cluster = try PostgresCluster()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("nd-copy-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let original = try Store(path: directory.appendingPathComponent("original.sqlite").path)
+        defer { try? original.close() }
+        var factory = try ArticleFactory(seed: 5)
+        let articles = (0..<12).map { _ in factory.article(vocabulary: 0) }
+        _ = try original.ingest(try articles.enumerated().map { try item("a\($0.offset).txt", $0.element, claim: "c-a\($0.offset)") },
+                                maxDistance: 7)
+        let training = try original.trainDictionaries(for: nil, at: 1_795_000_000_000, recompressingAt: 6)
+        #expect(!training.dictionaries.isEmpty, "a dictionary to carry over")
+        var withDictionary = try item("dict.txt", factory.article(vocabulary: 0), claim: "c-dict")
+        if let dictionary = training.dictionaries.first {
+            withDictionary.compressedBody = try ZlibCodec.compress(withDictionary.bytes, dictionary: dictionary.bytes)
+            withDictionary.dictionaryID = dictionary.id
+        }
+        let lines = String(decoding: articles[0], as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        _ = try original.ingest([
+            withDictionary,
+            try item("copy.txt", articles[1], claim: "c-copy"),
+            try item("edit.txt", Data(("Updated.\n" + lines.joined(separator: "\n")).utf8), claim: "c-edit"),
+        ], maxDistance: 7, releasing: (0..<6).map { "c-a\($0)" })
+        try original.recordQuarantine(name: "bad.bin", reason: "not text", at: 1_795_000_000_001)
+
+        let shared = try PostgresStore(uri: cluster.uri)
+        defer { try? shared.close() }
+        let there = try StoreCopier.copy(from: original, to: shared, pageSize: 4)
+        #expect(there.items == 15 && there.dictionaries == training.dictionaries.count && there.quarantined == 1)
+        let back = try Store(path: directory.appendingPathComponent("back.sqlite").path)
+        defer { try? back.close() }
+        _ = try StoreCopier.copy(from: shared, to: back, pageSize: 5)
+
+        let stores: [any CopyableStore] = [original, shared, back]
+        func contents(_ store: any CopyableStore) throws -> [String] {
+            var parts: [String] = []
+            try store.readCopy(pageSize: 100) { part in
+                switch part {
+                case .header(let header):
+                    parts.append("\(header.identity) \(header.counters.sorted { $0.key < $1.key }) \(header.dictionaries) "
+                        + "\(header.quarantine) \(header.claims.map(\.itemId).sorted())")
+                case .items(let items): parts += items.map { "\($0)" }
+                }
+            }
+            return parts
+        }
+        let expected = try contents(original)
+        #expect(expected.count == 16, "the header and 15 items")
+        for store in stores.dropFirst() {
+            #expect(try contents(store) == expected, "\(store.path)")
+            #expect(try store.totals() == original.totals())
+            #expect(try store.feed(since: 0, limit: 100) == original.feed(since: 0, limit: 100))
+            for id in 1...Int64(15) { #expect(try store.item(id: id)?.bytes == original.item(id: id)?.bytes, "item \(id)") }
+            #expect(try store.check().problems.isEmpty)
+        }
+        // The copies are the original store, as a spool's marker knows it.
+        let reopened = try Store(path: back.path)
+        #expect(reopened.identity == original.identity)
+        try reopened.close()
+        let reconnected = try PostgresStore(uri: cluster.uri)
+        #expect(reconnected.identity == original.identity)
+        try reconnected.close()
+        // Into a store that holds items: refused, and nothing changes.
+        #expect(throws: StoreError.self) { try StoreCopier.copy(from: original, to: shared) }
+        #expect(try contents(shared) == expected)
+        // Ingest goes on in the copy: the next id and seq, verdicts against the copied articles.
+        let next = try shared.ingest([try item("again.txt", articles[2], claim: "c-again")], maxDistance: 7, releasing: [])
+        #expect(next == [.duplicate(duplicateId: 16, of: 3, kind: .exact, distance: 0, containment: nil, path: nil, seq: 16)])
+    }
 }

@@ -81,7 +81,7 @@ extension DaemonSettings {
                           "feed: postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE, or with ?host=/socket/dir.",
                           "Default: \"store.sqlite\" beside the inbox."],
                 shipped: "/var/lib/newsdedup/store.sqlite",
-                show: { PostgresLocation.isURI($0) ? (try? PostgresLocation(uri: $0).display) ?? $0 : $0 }) { reader, settings throws(SettingsError) in
+                show: Daemon.displayed(store:)) { reader, settings throws(SettingsError) in
             let store = try reader.path("store", default: sibling(of: settings.inbox, "store.sqlite"))
             if PostgresLocation.isURI(store) {
                 do throws(PostgresLocationError) {
