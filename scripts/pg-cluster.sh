@@ -12,8 +12,9 @@ bin=/usr/lib/postgresql/15/bin
 [ $# -eq 2 ] || { echo "usage: $0 start|stop|crash|restart DIR" >&2; exit 64; }
 action=$1 dir=$2
 [ -x "$bin/initdb" ] || { echo "$0: PostgreSQL 15 is not installed ($bin/initdb): apt-get install postgresql" >&2; exit 69; }
-# initdb refuses to run as root: the cluster belongs to the postgres user.
-as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+# initdb refuses to run as root: the cluster belongs to the postgres user. From /: the caller's
+# directory (a checkout under /root, a mktemp -d) may be one the postgres user cannot enter.
+as_postgres() { if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi; }
 # Listening on the socket in DIR only; a crashed cluster's WAL recovery fits in the minute.
 serve() {
     as_postgres "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
