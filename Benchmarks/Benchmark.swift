@@ -21,6 +21,7 @@ struct Benchmark {
         case "latency": try LatencyBenchmark.run()
         case "dictionaries": try DictionaryBenchmark.run()
         case "store": try StoreBenchmark.run(arguments: rest)
+        case "shared": try SharedStoreBenchmark.run(arguments: rest)
         case "worst": try WorstCaseBenchmark.run(arguments: rest)
         case "throughput": try throughput(full: rest.contains("--full"))
         case "fingerprint-loop": try fingerprintLoop()
@@ -218,7 +219,13 @@ struct Benchmark {
 
     enum BenchmarkError: Error, CustomStringConvertible {
         case usage(String)
-        var description: String { switch self { case .usage(let text): "usage: \(text)" } }
+        case failed(String)
+        var description: String {
+            switch self {
+            case .usage(let text): "usage: \(text)"
+            case .failed(let text): text
+            }
+        }
     }
 
     static func cpuModel() -> String {

@@ -35,6 +35,9 @@ public protocol DedupStore: AnyObject, Sendable {
         -> DictionaryTraining
     /// A write that changes nothing: whether the store can commit again after a fault.
     func probeWrite() throws(StoreError)
+    /// How long each batch since the last call held a lock other writers wait for (the
+    /// PostgreSQL store's global lock), in seconds; the SQLite store has one writer: none.
+    func takeLockHolds() -> [Double]
     func close() throws(StoreError)
 
     // MARK: Anyone's
@@ -53,4 +56,6 @@ public protocol DedupStore: AnyObject, Sendable {
     func backup(to path: String) throws(StoreError) -> Int64
 }
 
-extension Store: DedupStore {}
+extension Store: DedupStore {
+    public func takeLockHolds() -> [Double] { [] }
+}

@@ -105,7 +105,12 @@ extension PostgresStore {
                     leadDistance: SimHash.distance(storedLead, fingerprint.leadSimhash), exact: id == exact, path: path,
                     source: source, receivedAt: received, simhash: stored)
             }
-            let found = try near(fingerprint, maxDistance: maxDistance, connection).map(\.id).filter { $0 != exact }
+            let lead = fingerprint.leadSimhash
+            let leads = try connection.rows("SELECT id, simhash FROM item WHERE lead_simhash = \(Int64(bitPattern: lead)) AND indexed").map { row in
+                let (id, simhash) = try row.decode((Int64, Int64).self)
+                return Candidate(id: id, simhash: UInt64(bitPattern: simhash), leadSimhash: lead)
+            }
+            let found = try near(fingerprint, maxDistance: maxDistance, leads: leads).map(\.id).filter { $0 != exact }
                 .compactMap(describe)
                 .sorted { ($0.distance, $0.leadDistance, $0.id) < ($1.distance, $1.leadDistance, $1.id) }
             return try (exact.flatMap(describe).map { [$0] } ?? []) + found

@@ -29,6 +29,12 @@ public final class PostgresStore: DedupStore {
     let replica = Mutex<(index: NearDuplicateIndex, seenSeq: Int64)?>(nil)
     let dictionaries = Mutex<[Int64: PresetDictionary]>([:])
     let confirmationCache = Mutex<NormalizationCache?>(NormalizationCache(capacity: 50_000))
+    /// Seconds each batch held the global lock, until the daemon takes them for its metrics.
+    let lockHolds = Mutex<[Double]>([])
+
+    public func takeLockHolds() -> [Double] {
+        lockHolds.withLock { holds in defer { holds = [] }; return holds }
+    }
 
     /// Connects to the database `uri` names and creates the tables if it has none (unless not
     /// `create`); with `expecting`, the store there must be the one with that identity.

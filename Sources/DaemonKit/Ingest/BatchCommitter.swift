@@ -69,7 +69,9 @@ final class BatchCommitter: Sendable {
                 try store.use { store throws(StoreError) in
                     // The file written must still be the store at its path (see `verifyFiles`).
                     try store.verifyFiles()
-                    return try store.ingest(items.map(\.item), maxDistance: maxDistance, releasing: releasing)
+                    let outcomes = try store.ingest(items.map(\.item), maxDistance: maxDistance, releasing: releasing)
+                    for hold in store.takeLockHolds() { metrics.observeLockHold(hold) }
+                    return outcomes
                 }
             }
         } catch {

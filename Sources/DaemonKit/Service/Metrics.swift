@@ -39,23 +39,35 @@ final class Metrics: Sendable {
         case move = "newsdedup_move_seconds"
         /// Answer one control request.
         case query = "newsdedup_query_seconds"
+        /// Hold the shared store's global lock for one batch (PostgreSQL: other daemons wait).
+        case storeLock = "newsdedup_store_lock_seconds"
     }
 
-    /// Total seconds and count per stage, in pipeline order (for `newsdedupd --once --stats`).
+    /// Total seconds and count per stage, in pipeline order (for `newsdedupd --once --stats`);
+    /// with a shared store, the lock's hold per batch at the median and the 99th percentile.
     func stageTotals() -> [StageTime] {
-        let snapshot = state.withLock { $0.histograms }
-        return Latency.allCases.filter { $0 != .query }.map { latency in
+        let (snapshot, holds) = state.withLock { ($0.histograms, $0.lockHolds.sorted()) }
+        var stages = Latency.allCases.filter { $0 != .query && ($0 != .storeLock || !holds.isEmpty) }.map { latency in
             let histogram = snapshot[latency] ?? Histogram()
             return StageTime(
                 stage: latency.rawValue.replacingOccurrences(of: "newsdedup_", with: "").replacingOccurrences(of: "_seconds", with: ""),
                 seconds: histogram.sum, count: histogram.count)
         }
+        if !holds.isEmpty {
+            for (name, quantile) in [("store_lock_p50", 0.5), ("store_lock_p99", 0.99)] {
+                stages.append(StageTime(stage: name, seconds: holds[min(holds.count - 1, Int(Double(holds.count) * quantile))],
+                                        count: UInt64(holds.count)))
+            }
+        }
+        return stages
     }
 
     private struct State {
         var files: [String: UInt64] = [:]
         var quarantined: [String: UInt64] = [:]
         var histograms: [Latency: Histogram] = [:]
+        /// The last holds of the shared store's lock, for percentiles (a bounded sample).
+        var lockHolds: [Double] = []
     }
 
     private let state = Mutex(State())
@@ -63,6 +75,14 @@ final class Metrics: Sendable {
     /// A file dealt with: `outcome` is stored, exact, near, quarantined or recovered.
     func countFile(_ outcome: String) { state.withLock { $0.files[outcome, default: 0] += 1 } }
     func countQuarantine(_ reason: String) { state.withLock { $0.quarantined[reason, default: 0] += 1 } }
+    func observeLockHold(_ seconds: Double) {
+        state.withLock { state in
+            state.histograms[.storeLock, default: Histogram()].observe(seconds)
+            if state.lockHolds.count == 100_000 { state.lockHolds.removeFirst(50_000) }
+            state.lockHolds.append(seconds)
+        }
+    }
+
     func observe(_ latency: Latency, seconds: Double) { state.withLock { $0.histograms[latency, default: Histogram()].observe(seconds) } }
 
     /// Times `body` into `latency`.
@@ -123,6 +143,7 @@ final class Metrics: Sendable {
             .move: "Time to move one committed batch's folder to processed/DAY/.",
             .commit: "Time to commit one batch (verdicts, rows, feed, fsync).",
             .query: "Time to answer one control request.",
+            .storeLock: "Time one batch held the shared (PostgreSQL) store's global lock, which other daemons wait for.",
         ]
         for latency in Latency.allCases {
             let histogram = snapshot.histograms[latency] ?? Histogram()
