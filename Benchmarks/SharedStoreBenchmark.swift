@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 import TestSupport
 
-/// `scripts/bench.sh shared [--articles N]` (root: it starts throwaway PostgreSQL clusters):
+/// `scripts/bench.sh shared [--articles N] [--batch-size N]` (root: it starts throwaway PostgreSQL clusters):
 /// several `newsdedupd --once` processes on one PostgreSQL database against one on SQLite, in
 /// the same run. The same N articles (one in five a copy of an earlier one: half identical,
 /// half with an update line on top) are dealt round-robin into 1, 2 or 3 inboxes, so copies
@@ -11,12 +11,16 @@ import TestSupport
 /// drop-to-visible latency across daemons: a file renamed into daemon A's inbox until its
 /// record is printed by `newsdedupctl export --follow` on daemon B (and on A, alongside).
 enum SharedStoreBenchmark {
+    /// `--batch-size N` for every daemon (default: the daemon's).
+    nonisolated(unsafe) static var batchSize: Int?
+
     static func run(arguments: [String]) throws {
         guard PostgresCluster.available else {
             print("shared: needs root and Debian's postgresql 15 (scripts/setup.sh --test)")
             return
         }
         let count = arguments.firstIndex(of: "--articles").flatMap { Int(arguments[$0 + 1]) } ?? 6_000
+        batchSize = arguments.firstIndex(of: "--batch-size").flatMap { Int(arguments[$0 + 1]) }
         let corpus = try Self.corpus(count)
         let megabytes = Double(corpus.reduce(0) { $0 + $1.count }) / 1e6
         print("shared store: \(count) articles (\(String(format: "%.1f", megabytes)) MB), one in five a copy; "
@@ -75,6 +79,7 @@ enum SharedStoreBenchmark {
             process.arguments = ["--once", "--stats", "--inbox", inbox.path,
                                  "--store", store ?? root.appendingPathComponent("store.sqlite").path]
             process.environment = ["NEWSDEDUP_MIN_FILE_AGE": "0", "NEWSDEDUP_LOG_LEVEL": "error"]
+                .merging(batchSize.map { ["NEWSDEDUP_BATCH_SIZE": "\($0)"] } ?? [:]) { $1 }
             let out = Pipe()
             process.standardOutput = out
             processes.append((process, out))
@@ -114,7 +119,7 @@ enum SharedStoreBenchmark {
             let daemon = Process()
             daemon.executableURL = bin.appendingPathComponent("newsdedupd")
             daemon.arguments = ["--inbox", inbox.path, "--store", cluster.uri, "--socket", socket]
-            daemon.environment = ["NEWSDEDUP_LOG_LEVEL": "error"]
+            daemon.environment = ["NEWSDEDUP_LOG_LEVEL": "error"].merging(batchSize.map { ["NEWSDEDUP_BATCH_SIZE": "\($0)"] } ?? [:]) { $1 }
             daemon.standardOutput = FileHandle.nullDevice
             daemon.standardError = FileHandle.nullDevice
             try daemon.run()

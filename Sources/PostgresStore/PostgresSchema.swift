@@ -58,6 +58,9 @@ enum PostgresSchema {
             dictionary_id bigint REFERENCES dictionary(id),
             bytes bytea NOT NULL)
         """,
+        // Bodies are zlib streams already: PostgreSQL's own compression of large values would
+        // spend the lock's time finding nothing to gain.
+        "ALTER TABLE body ALTER COLUMN bytes SET STORAGE EXTERNAL",
         "CREATE TABLE IF NOT EXISTS anchor (item_id bigint PRIMARY KEY REFERENCES item(id) ON DELETE CASCADE, keys bytea NOT NULL)",
         "CREATE TABLE IF NOT EXISTS claim (key bytea PRIMARY KEY, item_id bigint NOT NULL REFERENCES item(id) ON DELETE CASCADE)",
         "CREATE INDEX IF NOT EXISTS claim_on_item ON claim (item_id)",

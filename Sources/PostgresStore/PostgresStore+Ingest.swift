@@ -10,10 +10,31 @@ extension PostgresStore {
     /// dozen round trips a batch, not several an item.
     public func ingest(_ items: [IngestItem], maxDistance: Int, releasing released: [String]) throws(StoreError) -> [IngestOutcome] {
         try loadReplicaIfNeeded()
+        let prefetched = try prefetch(items, maxDistance: maxDistance)
+        // A daemon's batch is committed as several transactions, each holding the lock briefly,
+        // so other daemons' batches interleave. A failure part-way leaves the first parts
+        // committed under their claims: the retry finds them (`alreadyIngested`), as after a
+        // crash, and commits the rest.
+        var outcomes: [IngestOutcome] = []
+        var start = 0
+        repeat {
+            let part = Array(items[start..<min(items.count, start + Self.itemsPerTransaction)])
+            outcomes += try ingest(part, maxDistance: maxDistance, releasing: start == 0 ? released : [], prefetched: prefetched)
+            start += Self.itemsPerTransaction
+        } while start < items.count
+        return outcomes
+    }
+
+    /// Items per transaction: the global lock's hold grows with it (measured: 256 items held it
+    /// ~90 ms at the median with three daemons on two cores; see the README's figures).
+    static let itemsPerTransaction = 64
+
+    private func ingest(_ items: [IngestItem], maxDistance: Int, releasing released: [String], prefetched: Prefetched) throws(StoreError)
+        -> [IngestOutcome] {
         var added: [(candidate: Candidate, anchors: [UInt32])] = []
         var addedShingles: [Int64: ShingleSet] = [:]
         var addedBySha: [Data: Int64] = [:]
-        var originals: [Int64: [UInt8]] = [:]
+        var originals = prefetched.bytes
         var locked = ContinuousClock.now
         let (outcomes, lastSeq) = try writer.transaction { connection -> ([IngestOutcome], Int64) in
             try connection.execute("SELECT pg_advisory_xact_lock(\(PostgresSchema.lockKey))")
@@ -49,7 +70,7 @@ extension PostgresStore {
                 var mine: [UInt64]?
                 let verdict = try Verdict.decide(item.fingerprint, exactMatch: exact, candidates: candidates, maxDistance: maxDistance) { id in
                     if mine == nil { mine = item.shingles.hashes }
-                    let theirs = try addedShingles[id] ?? shingles(of: id, connection)
+                    let theirs = try addedShingles[id] ?? prefetched.shingles[id] ?? shingles(of: id, connection)
                     return ShingleSet.containment(sorted: mine!, theirs.hashes)
                 }
                 seq += 1
@@ -138,12 +159,15 @@ extension PostgresStore {
         let (rawSize, base, dictionaryID, body) = try row.decode((Int64, Int64?, Int64?, Data?).self)
         return try KeptBytes(id: id, rawSize: rawSize, base: base, dictionaryID: dictionaryID, body: body).resolve(
             depth: depth, bytes: { try self.bytes(of: $0, connection, depth: $1) }
-        ) { dictionaryID in
-            if dictionaries.withLock({ $0[dictionaryID] }) == nil { try loadDictionaries(connection) }
-            guard let dictionary = dictionaries.withLock({ $0[dictionaryID] }) else {
-                throw StoreError(message: "a body names dictionary \(dictionaryID), which the store does not hold", kind: .corrupt)
-            }
-            return dictionary
+        ) { dictionaryID in try dictionary(dictionaryID, connection) }
+    }
+
+    /// A dictionary a body names; one another daemon trained is loaded on first meeting it.
+    func dictionary(_ id: Int64, _ connection: PostgresSession.Connection) throws -> PresetDictionary {
+        if dictionaries.withLock({ $0[id] }) == nil { try loadDictionaries(connection) }
+        guard let dictionary = dictionaries.withLock({ $0[id] }) else {
+            throw StoreError(message: "a body names dictionary \(id), which the store does not hold", kind: .corrupt)
         }
+        return dictionary
     }
 }

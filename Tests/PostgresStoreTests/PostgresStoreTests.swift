@@ -235,4 +235,43 @@ struct PostgresStoreTests {
         let next = try shared.ingest([try item("again.txt", articles[2], claim: "c-again")], maxDistance: 7, releasing: [])
         #expect(next == [.duplicate(duplicateId: 16, of: 3, kind: .exact, distance: 0, containment: nil, path: nil, seq: 16)])
     }
+
+    /// A batch larger than one transaction's share is committed in parts: copies whose original
+    /// is in an earlier part (committed a moment before) or the same part are found all the same,
+    /// and ids and seqs run on without a gap.
+    @Test func aBatchCommittedInPartsFindsCopiesAcrossItsParts() throws {
+        let cluster = try PostgresCluster()
+        let store = try PostgresStore(uri: cluster.uri)
+        defer { try? store.close() }
+        var factory = try ArticleFactory(seed: 64)
+        let originals = (0..<140).map { _ in factory.article() }
+        var files = originals.enumerated().map { ("o\($0.offset).txt", $0.element) }
+        // Copies of originals in the first part (0..<64), placed in later parts, and one in the same part.
+        for index in [1, 5, 30, 63] {
+            files.append(("exact\(index).txt", originals[index]))
+            files.append(("edit\(index).txt", Data("Updated at noon.\n".utf8) + originals[index]))
+        }
+        files.insert(("early-copy.txt", originals[2]), at: 10)
+        #expect(files.count > 2 * PostgresStore.itemsPerTransaction)
+        let outcomes = try store.ingest(try files.map { try item($0.0, $0.1, claim: "k-\($0.0)") }, maxDistance: 7, releasing: [])
+        #expect(outcomes.count == files.count)
+        let byName = Dictionary(uniqueKeysWithValues: zip(files.map(\.0), outcomes))
+        for index in [1, 5, 30, 63] {
+            guard case .duplicate(_, let of, .exact, _, _, _, _) = byName["exact\(index).txt"],
+                  case .duplicate(_, let edited, .near, _, _, _, _) = byName["edit\(index).txt"] else {
+                Issue.record("copies of \(index): \(String(describing: byName["exact\(index).txt"])), \(String(describing: byName["edit\(index).txt"]))")
+                continue
+            }
+            let expected = Int64(index + (index >= 10 ? 2 : 1))  // ids in file order; early-copy.txt sits at 10
+            #expect(of == expected && edited == expected, "\(index)")
+        }
+        guard case .duplicate(_, 3, .exact, _, _, _, _) = byName["early-copy.txt"] else {
+            Issue.record("\(String(describing: byName["early-copy.txt"]))")
+            return
+        }
+        let feed = try store.feed(since: 0, limit: 1000)
+        #expect(feed.map(\.seq) == Array(1...Int64(files.count)) && feed.map(\.id) == Array(1...Int64(files.count)))
+        #expect(try store.totals().articles == 140)
+        #expect(try store.check().problems.isEmpty)
+    }
 }
