@@ -37,6 +37,8 @@ if [ "$tests" = 1 ]; then
   command -v lintian >/dev/null || need+=(lintian)
   # The PostgreSQL store's tests start their own cluster.
   [ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql)
+  # One of them reaches it from a network namespace over a veth pair, and cuts the link.
+  command -v ip >/dev/null || need+=(iproute2)
 fi
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing ${need[*]}"

@@ -103,6 +103,10 @@ public struct PostgresLocation: Sendable, Equatable {
     /// ends it (and frees the global lock it holds).
     public static let idleInTransactionSeconds = 15
 
+    /// How long the daemon waits for any answer (the global lock's included: its holders are
+    /// bounded by the timeout above) before it takes the server for unreachable.
+    public static let statementDeadlineSeconds = 60
+
     /// The connection settings postgres-nio takes.
     var configuration: PostgresConnection.Configuration {
         var configuration = if let socketDirectory {

@@ -12,7 +12,7 @@ import Synchronization
 /// dropped and made again at the next call, so a server that went away and came back is
 /// simply used again.
 final class PostgresSession: Sendable {
-    private let location: PostgresLocation
+    let location: PostgresLocation
     private let group: any EventLoopGroup
     private let logger: Logger
     private let connection = Mutex<PostgresConnection?>(nil)
@@ -48,7 +48,9 @@ final class PostgresSession: Sendable {
                 try connection.execute("COMMIT")
                 return result
             } catch {
-                try? connection.execute("ROLLBACK")
+                // A connection that failed is gone with its transaction; a statement sent on it
+                // would wait for an answer that never comes.
+                if !connection.raw.isClosed { try? connection.execute("ROLLBACK") }
                 throw error
             }
         }
@@ -101,16 +103,52 @@ final class PostgresSession: Sendable {
 
         @discardableResult
         func rows(_ query: PostgresQuery) throws -> [PostgresRow] {
-            try raw.query(query, logger: session.logger).wait().rows
+            try answer(query).rows
         }
 
         func execute(_ query: PostgresQuery) throws {
-            _ = try raw.query(query, logger: session.logger).wait()
+            _ = try answer(query)
+        }
+
+        /// Waits for the server's answer, but not for ever: a server whose host vanished, or a
+        /// link cut, never answers and the kernel may never say so (the daemon sets no TCP
+        /// keepalive of its own). Past the deadline the connection is closed, the statement
+        /// fails as unreachable (transient: degraded, retried on a new connection).
+        private func answer(_ query: PostgresQuery) throws -> PostgresQueryResult {
+            let raw = raw
+            guard !raw.isClosed else {
+                throw StoreError(message: "the connection to PostgreSQL \(session.location.display) was closed", kind: .transient)
+            }
+            let pending = raw.query(query, logger: session.logger)
+            // Whichever comes first, the answer or the deadline, settles what is waited for: a
+            // query on a connection closed under it is not always failed.
+            let answer = raw.eventLoop.makePromise(of: PostgresQueryResult.self)
+            let settled = Settled()
+            pending.whenComplete { result in if settled.first() { answer.completeWith(result) } }
+            let seconds = PostgresLocation.statementDeadlineSeconds
+            let display = session.location.display
+            let deadline = raw.eventLoop.scheduleTask(in: .seconds(Int64(seconds))) {
+                if settled.first() {
+                    answer.fail(StoreError(message: "PostgreSQL \(display) did not answer within \(seconds) s", kind: .transient))
+                }
+                let _: EventLoopFuture<Void> = raw.close()
+            }
+            defer { deadline.cancel() }
+            return try answer.futureResult.wait()
         }
 
         /// The first column of the first row, if any.
         func value<T: PostgresDecodable>(_ query: PostgresQuery, as type: T.Type = T.self) throws -> T? {
             try rows(query).first?.decode(T.self)
         }
+    }
+}
+
+/// True for the first caller only: the answer and the deadline race to settle a wait.
+private final class Settled: Sendable {
+    private let done = Atomic<Bool>(false)
+
+    func first() -> Bool {
+        !done.exchange(true, ordering: .acquiringAndReleasing)
     }
 }

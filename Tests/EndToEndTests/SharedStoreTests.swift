@@ -270,4 +270,87 @@ struct SharedStoreTests {
         #expect(shared.count == 6 && shared.last?.duplicateOf == 3)
         #expect(try local.stop() == 0)
     }
+
+    /// A daemon on another host, reaching the server over a veth pair from its own network
+    /// namespace, has its link cut while it holds the global lock (long articles, so its
+    /// transactions hold it long enough to be caught at it). The server ends its session once it
+    /// sits idle in its transaction past the timeout, which frees the lock: the other daemon
+    /// commits while the link is still down. The link back, the cut-off daemon resumes by
+    /// itself; every file is in the feed once.
+    @Test func aDaemonCutOffHoldingTheLockHoldsUpTheOthersOnlyUntilTheTimeout() throws {
+        let tag = String(UUID().uuidString.prefix(6)).lowercased()
+        let (namespace, host, peer) = ("nd-\(tag)", "ndh\(tag)", "ndc\(tag)")
+        let subnet = "10.\(100 + Int.random(in: 0..<100)).\(Int.random(in: 0..<250))"
+        func sh(_ command: String) throws {
+            let result = try run("/bin/sh", ["-c", command])
+            #expect(result.status == 0, "\(command): \(result.stderr)")
+        }
+        try sh("ip netns add \(namespace) && ip link add \(host) type veth peer name \(peer) && ip link set \(peer) netns \(namespace)"
+            + " && ip addr add \(subnet).1/24 dev \(host) && ip link set \(host) up"
+            + " && ip netns exec \(namespace) ip addr add \(subnet).2/24 dev \(peer)"
+            + " && ip netns exec \(namespace) ip link set \(peer) up && ip netns exec \(namespace) ip link set lo up")
+        defer {
+            _ = try? run("/bin/sh", ["-c", "ip link del \(host); ip netns del \(namespace)"])
+        }
+        let cluster = try PostgresCluster(listen: "\(subnet).1")
+        let remote = try Workspace(), local = try Workspace()
+        remote.store = "postgresql://newsdedup@\(subnet).1:5432/newsdedup"
+        local.store = cluster.uri
+        let far = try RunningDaemon(remote, executable: "/usr/sbin/ip", arguments: [
+            "netns", "exec", namespace, Binaries.daemon, "--inbox", remote.inbox.path, "--store", remote.store,
+            "--socket", remote.socket, "--poll-interval", "0.2",
+        ])
+        let near = try RunningDaemon(local)
+        let psql = { (query: String) throws -> String in
+            try run("/usr/bin/psql", [cluster.uri, "-Atc", query]).text.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let holding = """
+            SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid)
+            WHERE l.locktype = 'advisory' AND l.granted AND l.objid = \(UInt32(truncatingIfNeeded: 0x6E65_7773_6465_6475 as Int64))
+              AND a.client_addr = '\(subnet).2'
+            """
+        var factory = try ArticleFactory(seed: 808)
+        var dropped: [String] = []
+        func drop(_ count: Int, into workspace: Workspace, _ label: String, length: Int = 1) throws {
+            let files = (0..<count).map { index in ("\(label)-\(index).txt", (0..<length).reduce(into: Data()) { text, _ in text += factory.article() }) }
+            for (from, to) in try Self.stage(files, in: workspace) { #expect(rename(from, to) == 0) }
+            dropped += files.map(\.0)
+        }
+        // Keep the far daemon busy; cut its link the moment it is seen holding the lock, until a
+        // cut lands while it still holds it (a transaction may end between the look and the cut).
+        var caught = false
+        for round in 0..<20 where !caught {
+            try drop(150, into: remote, "far\(round)", length: 12)
+            try waitFor("the far daemon to hold the global lock", timeout: 60) { try psql(holding) == "1" }
+            try sh("ip link set \(host) down")
+            caught = try psql(holding) == "1"
+            if !caught { try sh("ip link set \(host) up") }
+        }
+        #expect(caught, "cut while holding the lock")
+        try drop(3, into: local, "near")
+        // The near daemon commits its files while the far one is still cut off.
+        try waitFor("the near daemon to commit while the far one is cut off", timeout: 60) {
+            let feed = try Self.export(local)
+            return feed.filter { $0.source.hasPrefix("near-") }.count == 3
+        }
+        let log = (try? String(contentsOfFile: cluster.directory + "/server.log", encoding: .utf8)) ?? ""
+        #expect(log.contains("idle-in-transaction timeout"), "the server ended the far daemon's session: \(log.suffix(2000))")
+        #expect(try psql(holding) == "0")
+        // The link back: the far daemon resumes by itself and nothing is lost or doubled.
+        try sh("ip link set \(host) up")
+        do {
+            try Self.waitForItems(Int64(dropped.count), through: local, timeout: 150)
+        } catch {
+            let status = try? ctl(remote, "status")
+            Issue.record("the far daemon did not resume: \(status?.text ?? "no status") \(far.log.suffix(3000))")
+            throw error
+        }
+        let feed = try Self.export(local)
+        #expect(feed.count == dropped.count && Set(feed.map(\.source)) == Set(dropped), "every file once")
+        try waitFor("the far daemon's inbox and processing/ to empty", timeout: 60) {
+            remote.files(in: "inbox").isEmpty && remote.files(in: "processing").isEmpty
+        }
+        #expect(try near.stop() == 0)
+        #expect(try far.stop() == 0)
+    }
 }

@@ -13,9 +13,10 @@ public final class PostgresCluster {
     /// The URI daemons are given (`postgresql://newsdedup@/newsdedup?host=DIR`).
     public let uri: String
 
-    public init() throws {
+    /// With `listen`, the server also listens on TCP at that address (port 5432).
+    public init(listen: String? = nil) throws {
         directory = "/tmp/nd-pg-\(UUID().uuidString.prefix(8))"
-        let result = try Self.run(["start", directory])
+        let result = try Self.run(["start", directory], environment: listen.map { ["PG_LISTEN": $0] } ?? [:])
         guard result.status == 0 else { throw ClusterError(description: "pg-cluster.sh start: \(result.output)") }
         uri = result.output.trimmingCharacters(in: .whitespacesAndNewlines)
     }
@@ -40,7 +41,7 @@ public final class PostgresCluster {
     /// Runs the script to completion, its output through a file, with posix_spawn and waitpid:
     /// Foundation's Process never saw this script exit (it stayed a zombie under the test) once
     /// the server it starts had detached.
-    public static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
+    public static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("nd-pg-\(UUID().uuidString).log").path
         defer { unlink(log) }
         var actions = posix_spawn_file_actions_t()
@@ -52,7 +53,9 @@ public final class PostgresCluster {
         let argv = ([script] + arguments).map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
         var pid: pid_t = 0
-        guard posix_spawn(&pid, script, &actions, nil, argv, environ) == 0 else {
+        let variables = (ProcessInfo.processInfo.environment.merging(environment) { $1 }).map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { for pointer in variables { free(pointer) } }
+        guard posix_spawn(&pid, script, &actions, nil, argv, variables) == 0 else {
             throw ClusterError(description: "cannot run \(script)")
         }
         var status: Int32 = 0
