@@ -274,4 +274,39 @@ struct PostgresStoreTests {
         #expect(try store.totals().articles == 140)
         #expect(try store.check().problems.isEmpty)
     }
+
+    /// Retention on PostgreSQL, both ways, as on SQLite: articles received before the cutoff
+    /// leave the window (near copies of them are new articles again, exact copies are still
+    /// caught), or leave the store with their duplicates and feed records, the totals following
+    /// and `check` clean; the ids and seqs handed out are never handed out again.
+    @Test func retentionRetiresOrDeletesOldArticlesAndTheTotalsFollow() throws {
+        let cluster = try PostgresCluster()
+        let store = try PostgresStore(uri: cluster.uri)
+        defer { try? store.close() }
+        var factory = try ArticleFactory(seed: 3)
+        let old = (0..<4).map { _ in factory.article() }
+        var aged = try old.enumerated().map { try item("old\($0.offset).txt", $0.element, claim: "o\($0.offset)") }
+        for index in aged.indices { aged[index].receivedAt = 1_000 }
+        _ = try store.ingest(aged, maxDistance: 7, releasing: [])
+        let young = factory.article()
+        _ = try store.ingest([try item("young.txt", young, claim: "y"), try item("old0-copy.txt", old[0], claim: "c")], maxDistance: 7,
+                             releasing: [])
+        // Out of the window: an edited copy of an old article is an article again; an identical one is still a copy.
+        #expect(try store.applyRetention(receivedBefore: 2_000, delete: false).retired == 4)
+        let edited = try store.ingest([try item("old1-edit.txt", Data("Updated.\n".utf8) + old[1], claim: "e"),
+                                       try item("old2-copy.txt", old[2], claim: "c2")], maxDistance: 7, releasing: [])
+        guard case .stored = edited[0], case .duplicate(_, 3, .exact, _, _, _, _) = edited[1] else { Issue.record("\(edited)"); return }
+        #expect(try store.check().problems.isEmpty)
+        // Deleted: the four old articles with their two copies and their feed records.
+        let deleted = try store.applyRetention(receivedBefore: 2_000, delete: true)
+        #expect(deleted.deletedArticles == 4 && deleted.deletedDuplicates == 2, "\(deleted)")
+        let totals = try store.totals()
+        #expect(totals.articles == 2 && totals.exactDuplicates == 0 && totals.nearDuplicates == 0, "\(totals)")
+        #expect(try store.feed(since: 0, limit: 100).map(\.source) == ["young.txt", "old1-edit.txt"])
+        #expect(try store.item(id: 1) == nil && store.duplicates(of: 1) == nil)
+        let problems = try store.check().problems
+        #expect(problems.isEmpty, "\(problems)")
+        let next = try store.ingest([try item("later.txt", factory.article(), claim: "l")], maxDistance: 7, releasing: [])
+        #expect(next == [.stored(articleId: 9, seq: 9)], "ids and seqs run on past the deleted ones")
+    }
 }
