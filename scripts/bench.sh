@@ -7,5 +7,6 @@ cd "$(dirname "$0")/.."
 case "${1:-}" in -h|--help) sed -n "2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}" "$0"; exit 0 ;; esac
 scripts/setup.sh
 swift build -c release --static-swift-stdlib --product newsdedupd
+swift build -c release --static-swift-stdlib --product newsdedupctl
 swift build -c release --static-swift-stdlib --product newsdedup-bench
 .build/release/newsdedup-bench "$@"

@@ -1,4 +1,5 @@
 public import DedupCore
+import Foundation
 
 /// What the daemon needs of a store, and all it knows of one: the SQLite `Store` is one
 /// implementation, and a second (PostgreSQL, for several daemons) goes beside it without the
@@ -43,6 +44,8 @@ public protocol DedupStore: AnyObject, Sendable {
     // MARK: Anyone's
 
     func totals() throws(StoreError) -> StoreTotals
+    /// What the store takes on disk (SQLite: the file and its WAL; PostgreSQL: the database).
+    func bytesOnDisk() throws(StoreError) -> Int64
     /// Feed records after `seq`, in seq order.
     func feed(since seq: Int64, limit: Int) throws(StoreError) -> [FeedEntry]
     /// Any received item, article or duplicate, with its bytes.
@@ -58,4 +61,11 @@ public protocol DedupStore: AnyObject, Sendable {
 
 extension Store: DedupStore {
     public func takeLockHolds() -> [Double] { [] }
+
+    public func bytesOnDisk() throws(StoreError) -> Int64 { Self.sizeOnDisk(path) }
+
+    /// The database file and its WAL, as they take space on disk.
+    public static func sizeOnDisk(_ path: String) -> Int64 {
+        [path, path + "-wal"].compactMap { try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int64 }.reduce(0, +)
+    }
 }

@@ -75,6 +75,10 @@ public final class PostgresStore: DedupStore {
         group.shutdownGracefully { _ in }
     }
 
+    public func bytesOnDisk() throws(StoreError) -> Int64 {
+        try reader.use { connection in try connection.value("SELECT pg_database_size(current_database())", as: Int64.self) ?? 0 }
+    }
+
     /// A server has no files to lose under the daemon; reachability shows in every statement.
     public func verifyFiles() throws(StoreError) {}
 

@@ -10,7 +10,7 @@ import Logging
 struct NewsDedupDaemon: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "newsdedupd",
-        abstract: "Deduplicate news articles dropped into an inbox directory into a compressed SQLite store.",
+        abstract: "Deduplicate news articles dropped into an inbox directory into a compressed store (SQLite, or PostgreSQL shared by several daemons).",
         discussion: """
             Settings come from built-in defaults < --config FILE (YAML) < NEWSDEDUP_<KEY> environment \
             variables < flags. With none given, everything lives under ./var/. The settings (config key; \
@@ -156,7 +156,7 @@ struct NewsDedupDaemon: AsyncParsableCommand {
                 return
             }
             try await Daemon.run(settings: settings, initialize: initialize, logLevel: logLevel, logger: logger, resolve: resolve) {
-                print("newsdedupd: inbox \(settings.inbox), store \(settings.store), socket \(settings.socket)")
+                print("newsdedupd: inbox \(settings.inbox), store \(Daemon.displayed(store: settings.store)), socket \(settings.socket)")
                 print("newsdedupd: ready; stop with Ctrl-C (SIGINT) or SIGTERM")
                 fflush(nil)
             }

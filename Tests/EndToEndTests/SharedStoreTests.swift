@@ -65,7 +65,12 @@ struct SharedStoreTests {
         let cluster = try PostgresCluster()
         let workspaces = try (0..<3).map { _ in try Workspace() }
         for workspace in workspaces { workspace.store = cluster.uri }
+        // A password in the URI (the test cluster trusts its users and ignores it) is never shown.
+        workspaces[2].store = cluster.uri.replacingOccurrences(of: "newsdedup@", with: "newsdedup:s3cret@")
         let daemons = try workspaces.map { try RunningDaemon($0) }
+        let status = try ctl(workspaces[2], "status").text
+        #expect(status.contains("newsdedup:***@") && !status.contains("s3cret"), "\(status)")
+        #expect(!status.contains("store on disk:    0 bytes"), "the database's size: \(status)")
         let files = try Self.stories(20, seed: 1919)
         // Every daemon gets every file, each in its own order; all renamed into place together.
         var staged: [(String, String)] = []

@@ -3,6 +3,7 @@ import ControlProtocol
 import DedupCore
 import Foundation
 import InboxScanner
+import PostgresStore
 import SystemSupport
 
 /// One handler per command, table-driven as OpenSMTPD's control.c: a request in, reply lines
@@ -86,9 +87,11 @@ struct ControlCommands: Sendable {
                 state: state.health, articles: totals.articles, exactDuplicates: totals.exactDuplicates,
                 nearDuplicates: totals.nearDuplicates, quarantined: totals.quarantined, backlog: waitingFiles(),
                 rawBytes: totals.rawBytes, storedBytes: totals.storedBytes, uptimeSeconds: state.uptimeSeconds,
-                lastError: state.lastError, lastSeq: totals.lastSeq, inbox: settings.inbox, store: settings.store,
+                // The store as the operator named it, but never a password of its URI.
+                lastError: state.lastError, lastSeq: totals.lastSeq, inbox: settings.inbox, store: Daemon.displayed(store: settings.store),
                 maxDistance: settings.maxDistance, filesLastMinute: state.filesLastMinute,
-                storeSizeBytes: Self.sizeOnDisk(settings.store), oldestBacklogAgeSeconds: state.oldestBacklogAge,
+                storeSizeBytes: (try? read { store throws(StoreError) in try store.bytesOnDisk() }) ?? Self.sizeOnDisk(settings.store),
+                oldestBacklogAgeSeconds: state.oldestBacklogAge,
                 lastNotice: state.lastNotice))
     }
 
@@ -164,9 +167,9 @@ struct ControlCommands: Sendable {
         try await send(.end(count: sent))
     }
 
-    /// The database file and its WAL, as they take space on disk.
+    /// While the store is closed after a fault: a SQLite file's size, as it takes space on disk.
     static func sizeOnDisk(_ path: String) -> Int64 {
-        [path, path + "-wal"].compactMap { try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int64 }.reduce(0, +)
+        PostgresLocation.isURI(path) ? 0 : Store.sizeOnDisk(path)
     }
 
     static func record(_ entry: FeedEntry) -> ExportRecord {
