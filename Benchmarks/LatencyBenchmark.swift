@@ -26,31 +26,8 @@ enum LatencyBenchmark {
         Thread.sleep(forTimeInterval: 0.3)
 
         // The follower: every line it prints is stamped on arrival.
-        let follower = Process()
-        follower.executableURL = bin.appendingPathComponent("newsdedupctl")
-        follower.arguments = ["--socket", socket, "export", "--follow"]
-        let pipe = Pipe()
-        follower.standardOutput = pipe
-        try follower.run()
-        defer { if follower.isRunning { follower.terminate(); follower.waitUntilExit() } }
-        let seen = Mutex<[String: ContinuousClock.Instant]>([:])
-        let reader = Thread {
-            var buffer = Data()
-            while true {
-                let chunk = pipe.fileHandleForReading.availableData
-                if chunk.isEmpty { return }
-                let now = ContinuousClock.now
-                buffer.append(chunk)
-                while let newline = buffer.firstIndex(of: 0x0A) {
-                    let line = buffer[buffer.startIndex..<newline]
-                    buffer.removeSubrange(buffer.startIndex...newline)
-                    if let record = try? JSONSerialization.jsonObject(with: line) as? [String: Any], let source = record["source"] as? String {
-                        seen.withLock { $0[source] = now }
-                    }
-                }
-            }
-        }
-        reader.start()
+        let follower = try SharedStoreBenchmark.follow(bin, socket)
+        defer { if follower.process.isRunning { follower.process.terminate(); follower.process.waitUntilExit() } }
 
         var factory = try ArticleFactory(seed: 11)
         var latencies: [Double] = []
@@ -63,7 +40,7 @@ enum LatencyBenchmark {
             }
             let deadline = start + .seconds(10)
             while ContinuousClock.now < deadline {
-                if let at = seen.withLock({ $0[name] }) {
+                if let at = follower.seen.withLock({ $0[name] }) {
                     latencies.append(Benchmark.seconds(since: start) - Benchmark.seconds(since: at))
                     break
                 }

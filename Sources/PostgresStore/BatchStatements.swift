@@ -24,6 +24,13 @@ struct BatchLookups {
             let (key, seq, kept) = try row.decode((Data, Int64, Bool).self)
             claimed[key] = .alreadyIngested(seq: seq, bytesKept: kept)
         }
+        exact = try Self.exactMatches(items, connection)
+        leads = try Self.equalLeads(items, connection)
+    }
+
+    /// The stored article with each item's SHA-256, by it.
+    static func exactMatches(_ items: [IngestItem], _ connection: PostgresSession.Connection) throws -> [Data: Int64] {
+        var exact: [Data: Int64] = [:]
         for row in try connection.rows("""
             SELECT sha256, min(id) FROM item WHERE sha256 = ANY(\(items.map { ByteBuffer(bytes: $0.fingerprint.sha256) }))
                 AND original_id IS NULL GROUP BY sha256
@@ -31,11 +38,18 @@ struct BatchLookups {
             let (sha, id) = try row.decode((Data, Int64).self)
             exact[sha] = id
         }
+        return exact
+    }
+
+    /// The window's articles whose lead equals an item's, by lead.
+    static func equalLeads(_ items: [IngestItem], _ connection: PostgresSession.Connection) throws -> [Int64: [Candidate]] {
+        var leads: [Int64: [Candidate]] = [:]
         let wanted = Array(Set(items.map { Int64(bitPattern: $0.fingerprint.leadSimhash) }))
         for row in try connection.rows("SELECT lead_simhash, id, simhash FROM item WHERE lead_simhash = ANY(\(wanted)) AND indexed") {
             let (lead, id, simhash) = try row.decode((Int64, Int64, Int64).self)
             leads[lead, default: []].append(Candidate(id: id, simhash: UInt64(bitPattern: simhash), leadSimhash: UInt64(bitPattern: lead)))
         }
+        return leads
     }
 }
 

@@ -18,20 +18,8 @@ extension PostgresStore {
     func prefetch(_ items: [IngestItem], maxDistance: Int) throws(StoreError) -> Prefetched {
         guard !items.isEmpty else { return Prefetched() }
         return try writer.use { connection in
-            var exact: [Data: Int64] = [:]
-            for row in try connection.rows("""
-                SELECT sha256, min(id) FROM item WHERE sha256 = ANY(\(items.map { ByteBuffer(bytes: $0.fingerprint.sha256) }))
-                    AND original_id IS NULL GROUP BY sha256
-                """) {
-                let (sha, id) = try row.decode((Data, Int64).self)
-                exact[sha] = id
-            }
-            let wanted = Array(Set(items.map { Int64(bitPattern: $0.fingerprint.leadSimhash) }))
-            var leads: [Int64: [Candidate]] = [:]
-            for row in try connection.rows("SELECT lead_simhash, id, simhash FROM item WHERE lead_simhash = ANY(\(wanted)) AND indexed") {
-                let (lead, id, simhash) = try row.decode((Int64, Int64, Int64).self)
-                leads[lead, default: []].append(Candidate(id: id, simhash: UInt64(bitPattern: simhash), leadSimhash: UInt64(bitPattern: lead)))
-            }
+            let exact = try BatchLookups.exactMatches(items, connection)
+            let leads = try BatchLookups.equalLeads(items, connection)
             // The candidates a verdict would confirm: those with a path to the item.
             var confirm = Set<Int64>()
             for item in items where exact[Data(item.fingerprint.sha256)] == nil {

@@ -367,19 +367,9 @@ struct SharedStoreTests {
     func aSocketStoreWorksUnderTheUnitsSandbox() throws {
         let cluster = try PostgresCluster()
         let workspace = try Workspace()
-        chmod(workspace.root.path, 0o755)
         workspace.store = cluster.uri
         try workspace.dropSeeds()
-        let project = Seeds.directory.deletingLastPathComponent()
-        let unit = try OtherUser.copy(project.appendingPathComponent("systemd/newsdedupd.service").path, into: workspace)
-        let filter = try OtherUser.copy(project.appendingPathComponent("scripts/unit_syscall_filter.py").path, into: workspace)
-        let daemonBinary = try OtherUser.copy(Binaries.daemon, into: workspace)
-        _ = try run("/bin/chown", ["-R", "\(OtherUser.uid):\(OtherUser.gid)", workspace.root.path])
-        let process = Process()
-        configure(process, workspace)
-        let arguments = ["-n", "-m", "--", "/usr/bin/setpriv", "--reuid", "\(OtherUser.uid)", "--regid", "\(OtherUser.gid)",
-                         "--clear-groups", OtherUser.python3, filter, unit, daemonBinary] + (process.arguments ?? [])
-        let daemon = try RunningDaemon(workspace, executable: "/usr/bin/unshare", arguments: arguments)
+        let daemon = try UnitRun.start(workspace, readers: nil)
         let status = try daemon.waitForProcessed(5)
         #expect(status.articles == 5 && status.state == .running, "\(daemon.log)")
         #expect(try daemon.stop() == 0, "\(daemon.log)")

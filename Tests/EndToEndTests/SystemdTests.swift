@@ -85,21 +85,9 @@ import Testing
     @Test(.enabled(if: UnitRun.available, "needs root, unshare, setpriv, systemd-analyze and python3-seccomp"))
     func theDaemonRunsUnderItsUnitsFilterAsAnUnprivilegedUser() throws {
         let workspace = try Workspace()
-        chmod(workspace.root.path, 0o755)
         try workspace.dropSeeds()
-        // Copies the other user can read: the checkout may be where only root can enter.
-        let project = Seeds.directory.deletingLastPathComponent()
-        let unit = try OtherUser.copy(project.appendingPathComponent("systemd/newsdedupd.service").path, into: workspace)
-        let filter = try OtherUser.copy(project.appendingPathComponent("scripts/unit_syscall_filter.py").path, into: workspace)
-        let daemonBinary = try OtherUser.copy(Binaries.daemon, into: workspace)
-        _ = try run("/bin/chown", ["-R", "\(OtherUser.uid):\(OtherUser.gid)", workspace.root.path])
-        let process = Process()
-        configure(process, workspace)
         let readers = UnitRun.readersGroup
-        let arguments = ["-n", "-m", "--", "/usr/bin/setpriv", "--reuid", "\(OtherUser.uid)", "--regid", "\(OtherUser.gid)",
-                         "--groups", "\(readers)", OtherUser.python3, filter, unit, daemonBinary] + (process.arguments ?? [])
-        let daemon = try RunningDaemon(workspace, environment: ["NEWSDEDUP_SOCKET_GROUP": "\(readers)"],
-                                       executable: "/usr/bin/unshare", arguments: arguments)
+        let daemon = try UnitRun.start(workspace, readers: readers, environment: ["NEWSDEDUP_SOCKET_GROUP": "\(readers)"])
         let status = try daemon.waitForProcessed(5)
         #expect(status.articles == 5 && status.state == .running)
         var info = stat()
@@ -121,4 +109,24 @@ enum UnitRun {
 
     /// A group the daemon's user is given as a supplementary group: `adm` is on every Debian.
     static let readersGroup: gid_t = getgrnam("adm")?.pointee.gr_gid ?? 4
+
+    /// Starts `newsdedupd` on `workspace` as its unit runs it: as an unprivileged user (with
+    /// `readers` as its supplementary group, as `SupplementaryGroups=` gives it, or none), in
+    /// new network and mount namespaces, under the unit's system-call filter. It runs copies
+    /// of the unit, the filter script and the binary that the other user can read: the
+    /// checkout may be where only root can enter.
+    static func start(_ workspace: Workspace, readers: gid_t?, environment: [String: String] = [:]) throws -> RunningDaemon {
+        chmod(workspace.root.path, 0o755)
+        let project = Seeds.directory.deletingLastPathComponent()
+        let unit = try OtherUser.copy(project.appendingPathComponent("systemd/newsdedupd.service").path, into: workspace)
+        let filter = try OtherUser.copy(project.appendingPathComponent("scripts/unit_syscall_filter.py").path, into: workspace)
+        let daemonBinary = try OtherUser.copy(Binaries.daemon, into: workspace)
+        _ = try run("/bin/chown", ["-R", "\(OtherUser.uid):\(OtherUser.gid)", workspace.root.path])
+        let process = Process()
+        configure(process, workspace)
+        let groups = readers.map { ["--groups", "\($0)"] } ?? ["--clear-groups"]
+        let arguments = ["-n", "-m", "--", "/usr/bin/setpriv", "--reuid", "\(OtherUser.uid)", "--regid", "\(OtherUser.gid)"] + groups
+            + [OtherUser.python3, filter, unit, daemonBinary] + (process.arguments ?? [])
+        return try RunningDaemon(workspace, environment: environment, executable: "/usr/bin/unshare", arguments: arguments)
+    }
 }
