@@ -26,6 +26,31 @@ public struct SimilarArticle: Sendable, Equatable {
         self.receivedAt = receivedAt
         self.simhash = simhash
     }
+
+    /// A stored article as `similar` lists it: its distances to `fingerprint` and the path
+    /// ingest would find it by; nil for a candidate ingest would never confirm (the exact match
+    /// is always listed). Both stores describe their rows with it.
+    public init?(id: Int64, simhash: UInt64, leadSimhash: UInt64, source: String, receivedAt: Int64, exact: Bool,
+                 of fingerprint: Fingerprint, maxDistance: Int) {
+        var path: MatchPath?
+        if !exact {
+            guard let found = MatchPath(simhash: simhash, leadSimhash: leadSimhash, of: fingerprint, maxDistance: maxDistance) else {
+                return nil
+            }
+            path = found
+        }
+        self.init(id: id, distance: SimHash.distance(simhash, fingerprint.simhash),
+                  leadDistance: SimHash.distance(leadSimhash, fingerprint.leadSimhash), exact: exact, path: path, source: source,
+                  receivedAt: receivedAt, simhash: simhash)
+    }
+
+    /// `similar`'s answer: the exact match first, then the other candidates nearest first.
+    public static func listing(exact: Int64?, candidates: [Int64], _ describe: (Int64) throws -> SimilarArticle?) rethrows
+        -> [SimilarArticle] {
+        let found = try candidates.filter { $0 != exact }.compactMap(describe)
+            .sorted { ($0.distance, $0.leadDistance, $0.id) < ($1.distance, $1.leadDistance, $1.id) }
+        return try (exact.flatMap(describe).map { [$0] } ?? []) + found
+    }
 }
 
 /// A file recorded as a duplicate of an article (`duplicates`).
@@ -61,29 +86,16 @@ extension Store {
     /// equal or that share an anchor: candidates, nearest first, with the article whose
     /// normalised text has the fingerprint's SHA-256 first of all, as exact.
     public func similar(_ fingerprint: Fingerprint, maxDistance: Int) throws(StoreError) -> [SimilarArticle] {
-        let simhash = fingerprint.simhash, leadSimhash = fingerprint.leadSimhash
         do {
             return try pool.read { db in
                 let exactId = try Self.exactMatch(Data(fingerprint.sha256), db)
-                func describe(_ id: Int64) throws -> SimilarArticle? {
-                    let record = try ItemRecord.fetchOne(db, key: id).orThrow("article \(id)")
-                    let stored = UInt64(bitPattern: record.simhash)
-                    let distance = SimHash.distance(stored, simhash), lead = UInt64(bitPattern: record.leadSimhash ?? 0)
-                    var path: MatchPath?
-                    if id != exactId {
-                        // A candidate ingest would never confirm is not listed either.
-                        guard let found = MatchPath(simhash: stored, leadSimhash: lead, of: fingerprint, maxDistance: maxDistance)
-                        else { return nil }
-                        path = found
-                    }
-                    return SimilarArticle(
-                        id: id, distance: distance, leadDistance: SimHash.distance(lead, leadSimhash), exact: id == exactId,
-                        path: path, source: record.source, receivedAt: record.receivedAt, simhash: stored)
-                }
                 let near = try nearCandidates(db, fingerprint, maxDistance: maxDistance)
-                let found = try near.map(\.id).filter { $0 != exactId }.compactMap(describe)
-                    .sorted { ($0.distance, $0.leadDistance, $0.id) < ($1.distance, $1.leadDistance, $1.id) }
-                return try (exactId.flatMap(describe).map { [$0] } ?? []) + found
+                return try SimilarArticle.listing(exact: exactId, candidates: near.map(\.id)) { id in
+                    let record = try ItemRecord.fetchOne(db, key: id).orThrow("article \(id)")
+                    return SimilarArticle(id: id, simhash: UInt64(bitPattern: record.simhash),
+                                          leadSimhash: UInt64(bitPattern: record.leadSimhash ?? 0), source: record.source,
+                                          receivedAt: record.receivedAt, exact: id == exactId, of: fingerprint, maxDistance: maxDistance)
+                }
             }
         } catch {
             throw StoreError.wrap(error)

@@ -88,32 +88,19 @@ extension PostgresStore {
             let exact = try connection.value("""
                 SELECT id FROM item WHERE sha256 = \(Data(fingerprint.sha256)) AND original_id IS NULL
                 """, as: Int64.self)
-            func describe(_ id: Int64) throws -> SimilarArticle? {
-                guard let row = try connection.rows("""
-                    SELECT simhash, COALESCE(lead_simhash, 0), source, received_at FROM item WHERE id = \(id)
-                    """).first else { return nil }
-                let (simhash, lead, source, received) = try row.decode((Int64, Int64, String, Int64).self)
-                let stored = UInt64(bitPattern: simhash), storedLead = UInt64(bitPattern: lead)
-                var path: MatchPath?
-                if id != exact {
-                    guard let found = MatchPath(simhash: stored, leadSimhash: storedLead, of: fingerprint, maxDistance: maxDistance)
-                    else { return nil }
-                    path = found
-                }
-                return SimilarArticle(
-                    id: id, distance: SimHash.distance(stored, fingerprint.simhash),
-                    leadDistance: SimHash.distance(storedLead, fingerprint.leadSimhash), exact: id == exact, path: path,
-                    source: source, receivedAt: received, simhash: stored)
-            }
             let lead = fingerprint.leadSimhash
             let leads = try connection.rows("SELECT id, simhash FROM item WHERE lead_simhash = \(Int64(bitPattern: lead)) AND indexed").map { row in
                 let (id, simhash) = try row.decode((Int64, Int64).self)
                 return Candidate(id: id, simhash: UInt64(bitPattern: simhash), leadSimhash: lead)
             }
-            let found = try near(fingerprint, maxDistance: maxDistance, leads: leads).map(\.id).filter { $0 != exact }
-                .compactMap(describe)
-                .sorted { ($0.distance, $0.leadDistance, $0.id) < ($1.distance, $1.leadDistance, $1.id) }
-            return try (exact.flatMap(describe).map { [$0] } ?? []) + found
+            return try SimilarArticle.listing(exact: exact, candidates: near(fingerprint, maxDistance: maxDistance, leads: leads).map(\.id)) { id in
+                guard let row = try connection.rows("""
+                    SELECT simhash, COALESCE(lead_simhash, 0), source, received_at FROM item WHERE id = \(id)
+                    """).first else { return nil }
+                let (simhash, storedLead, source, received) = try row.decode((Int64, Int64, String, Int64).self)
+                return SimilarArticle(id: id, simhash: UInt64(bitPattern: simhash), leadSimhash: UInt64(bitPattern: storedLead),
+                                      source: source, receivedAt: received, exact: id == exact, of: fingerprint, maxDistance: maxDistance)
+            }
         }
     }
 
